@@ -89,7 +89,11 @@ export function parseMessage(value: unknown): ParsedMessage {
     }
     if (!('id' in value)) return { kind: 'notification', message: value as unknown as JsonRpcNotification };
     if (!isRequestId(value.id)) {
-      return { kind: 'invalid', id: null, reason: 'A request "id" must be a string or a number (MCP forbids null).' };
+      return {
+        kind: 'invalid',
+        id: null,
+        reason: 'A request "id" must be a string or a number (MCP forbids null).',
+      };
     }
     return { kind: 'request', message: value as unknown as JsonRpcRequest };
   }
@@ -97,7 +101,11 @@ export function parseMessage(value: unknown): ParsedMessage {
     if ('error' in value) {
       const error = value.error;
       if (!isObject(error) || typeof error.code !== 'number' || typeof error.message !== 'string') {
-        return { kind: 'invalid', id, reason: 'An error response needs "error" with a numeric "code" and a "message".' };
+        return {
+          kind: 'invalid',
+          id,
+          reason: 'An error response needs "error" with a numeric "code" and a "message".',
+        };
       }
     } else if (!isRequestId(value.id)) {
       return { kind: 'invalid', id: null, reason: 'A result response needs a string or number "id".' };

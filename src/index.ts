@@ -1,0 +1,36 @@
+/**
+ * Wharf: an MCP server framework whose server is a web app.
+ * The curated public surface; `test/exports.test.ts` pins it so changes are deliberate.
+ */
+
+export { McpError, WharfError, WharfErrorCode } from './protocol/errors.js';
+export type {
+  JsonRpcError,
+  JsonRpcMessage,
+  JsonRpcNotification,
+  JsonRpcRequest,
+  JsonRpcResponse,
+  RequestId,
+} from './protocol/jsonrpc.js';
+export { ErrorCode } from './protocol/jsonrpc.js';
+export type { MessageExtra, Outgoing, Transport, TransportHandlers } from './protocol/transport.js';
+export type * from './protocol/types.js';
+export { LOGGING_LEVELS } from './protocol/types.js';
+export { LATEST_VERSION, type ProtocolVersion, SUPPORTED_VERSIONS } from './protocol/versions.js';
+export type { InferInput, InferOutput, SchemaInput, StandardJsonSchema } from './schema/index.js';
+export type { Completer, Completers } from './server/completion.js';
+export type { ClientRequestOptions, Context } from './server/context.js';
+export type { ServerOptions } from './server/core.js';
+export { McpServer } from './server/mcp-server.js';
+export type { PromptArguments, PromptConfig, PromptHandler, PromptReturn } from './server/prompts.js';
+export type { RegisteredHandle } from './server/registry.js';
+export type {
+  ResourceConfig,
+  ResourceHandler,
+  ResourceReturn,
+  ResourceTemplateConfig,
+  TemplateHandler,
+} from './server/resources.js';
+export type { HandleOptions, ServerSession, SessionOptions, SessionState } from './server/session.js';
+export type { ToolArguments, ToolConfig, ToolHandler, ToolReturn } from './server/tools.js';
+export { createInMemoryTransports, type InMemoryClientTransport } from './transports/in-memory.js';

@@ -1,0 +1,167 @@
+import { McpError } from '../protocol/errors.js';
+import { ErrorCode, type JsonRpcMessage, type RequestId } from '../protocol/jsonrpc.js';
+import type {
+  ClientCapabilities,
+  CreateMessageParams,
+  CreateMessageResult,
+  ElicitParams,
+  ElicitResult,
+  Implementation,
+  LoggingLevel,
+  Root,
+} from '../protocol/types.js';
+import { featuresOf, type ProtocolVersion } from '../protocol/versions.js';
+import type { ServerSession } from './session.js';
+
+/** Options for a request the server sends to the client from inside a handler. */
+export interface ClientRequestOptions {
+  /** Milliseconds to wait for the answer; defaults to the server's `requestTimeoutMs`. */
+  timeoutMs?: number;
+}
+
+/**
+ * What every handler (tool, resource, prompt, completer) receives beside its arguments: who is
+ * asking, a signal that aborts when the request is cancelled, and the ways to talk back.
+ */
+export interface Context {
+  /** The JSON-RPC id of the request being handled. */
+  readonly requestId: RequestId;
+  /** The MCP session id, when the transport has sessions (HTTP); `undefined` on stdio. */
+  readonly sessionId: string | undefined;
+  /** The protocol revision negotiated for this request. */
+  readonly protocolVersion: ProtocolVersion;
+  /** The client's name/version and the capabilities it declared. */
+  readonly client: { readonly info: Implementation | undefined; readonly capabilities: ClientCapabilities };
+  /** Aborts when the client cancels the request (`notifications/cancelled`) or goes away. */
+  readonly signal: AbortSignal;
+  /** The request's `_meta`, as the client sent it. */
+  readonly meta: Record<string, unknown> | undefined;
+  /** The HTTP request this came in with, when served over HTTP. */
+  readonly http: unknown;
+  /** What the host's authentication established, when there is any. */
+  readonly auth: unknown;
+  /** Sends `notifications/message` to the client, unless its chosen log level filters it out. */
+  log(level: LoggingLevel, data: unknown, logger?: string): Promise<void>;
+  /** Sends `notifications/progress` when the client asked for progress (a `progressToken`). */
+  progress(progress: number, total?: number, message?: string): Promise<void>;
+  /** Asks the user for input through the client (`elicitation/create`, form or URL mode). */
+  elicit(params: ElicitParams, options?: ClientRequestOptions): Promise<ElicitResult>;
+  /** Asks the client's model for a completion (`sampling/createMessage`). */
+  sample(params: CreateMessageParams, options?: ClientRequestOptions): Promise<CreateMessageResult>;
+  /** Asks the client for its filesystem roots (`roots/list`). */
+  listRoots(options?: ClientRequestOptions): Promise<Root[]>;
+}
+
+/** Per-request bookkeeping the session keeps while a handler runs; also the handler's Context. */
+export class RequestContext implements Context {
+  private controller: AbortController | undefined;
+  private abortReason: unknown;
+  cancelled = false;
+
+  constructor(
+    readonly session: ServerSession,
+    readonly requestId: RequestId,
+    readonly meta: Record<string, unknown> | undefined,
+    readonly reply: (message: JsonRpcMessage) => void | Promise<void>,
+    readonly http: unknown,
+    readonly auth: unknown,
+    private readonly outerSignal: AbortSignal | undefined,
+  ) {}
+
+  get sessionId(): string | undefined {
+    return this.session.id;
+  }
+
+  get protocolVersion(): ProtocolVersion {
+    return this.session.protocolVersion;
+  }
+
+  get client() {
+    return { info: this.session.state.clientInfo, capabilities: this.session.state.clientCapabilities };
+  }
+
+  /** Created on first use: most handlers never look at it, and AbortController is not free. */
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.cancelled) this.controller.abort(this.abortReason);
+      const outer = this.outerSignal;
+      if (outer) {
+        if (outer.aborted) this.controller.abort(outer.reason);
+        else outer.addEventListener('abort', () => this.controller?.abort(outer.reason), { once: true });
+      }
+    }
+    return this.controller.signal;
+  }
+
+  cancel(reason: unknown): void {
+    this.cancelled = true;
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+  }
+
+  log(level: LoggingLevel, data: unknown, logger?: string): Promise<void> {
+    return this.session.log(level, data, logger, this.reply);
+  }
+
+  async progress(progress: number, total?: number, message?: string): Promise<void> {
+    const token = this.meta?.progressToken;
+    if (token === undefined || this.cancelled) return;
+    const params: Record<string, unknown> = { progressToken: token, progress };
+    if (total !== undefined) params.total = total;
+    if (message !== undefined && featuresOf(this.protocolVersion).progressMessage) params.message = message;
+    await this.reply({ jsonrpc: '2.0', method: 'notifications/progress', params });
+  }
+
+  async elicit(params: ElicitParams, options?: ClientRequestOptions): Promise<ElicitResult> {
+    const features = featuresOf(this.protocolVersion);
+    const declared = this.session.state.clientCapabilities.elicitation;
+    const mode = params.mode ?? 'form';
+    if (!features.elicitation || !declared) {
+      throw new McpError(
+        ErrorCode.InvalidRequest,
+        'The client did not declare the "elicitation" capability (or negotiated a protocol before 2025-06-18), so it cannot be asked for input. Check ctx.client.capabilities.elicitation before calling ctx.elicit().',
+      );
+    }
+    if (mode === 'url' && (!features.urlElicitation || !declared.url)) {
+      throw new McpError(
+        ErrorCode.InvalidRequest,
+        'The client does not support URL-mode elicitation (capabilities.elicitation.url, protocol 2025-11-25). Use a form elicitation or tell the user the URL another way.',
+      );
+    }
+    // Form mode's "mode" field is 2025-11-25 only; older clients know no other mode.
+    const wire = features.urlElicitation ? (params as unknown as Record<string, unknown>) : stripMode(params);
+    return (await this.session.request('elicitation/create', wire, this, options)) as unknown as ElicitResult;
+  }
+
+  async sample(params: CreateMessageParams, options?: ClientRequestOptions): Promise<CreateMessageResult> {
+    if (!this.session.state.clientCapabilities.sampling) {
+      throw new McpError(
+        ErrorCode.InvalidRequest,
+        'The client did not declare the "sampling" capability, so it cannot be asked to sample. Check ctx.client.capabilities.sampling before calling ctx.sample().',
+      );
+    }
+    return (await this.session.request(
+      'sampling/createMessage',
+      params,
+      this,
+      options,
+    )) as CreateMessageResult;
+  }
+
+  async listRoots(options?: ClientRequestOptions): Promise<Root[]> {
+    if (!this.session.state.clientCapabilities.roots) {
+      throw new McpError(
+        ErrorCode.InvalidRequest,
+        'The client did not declare the "roots" capability, so it has no roots to list. Check ctx.client.capabilities.roots before calling ctx.listRoots().',
+      );
+    }
+    const result = await this.session.request('roots/list', undefined, this, options);
+    return (result.roots as Root[] | undefined) ?? [];
+  }
+}
+
+function stripMode(params: ElicitParams): Record<string, unknown> {
+  const { mode: _mode, ...rest } = params as ElicitParams & { mode?: string };
+  return rest;
+}

@@ -1,0 +1,102 @@
+import type { JsonRpcNotification } from '../protocol/jsonrpc.js';
+import type {
+  Implementation,
+  PromptDefinition,
+  ResourceDefinition,
+  ResourceTemplateDefinition,
+  ServerCapabilities,
+  ToolDefinition,
+} from '../protocol/types.js';
+import { featuresOf, type ProtocolVersion } from '../protocol/versions.js';
+import type { PromptEntry } from './prompts.js';
+import { Registry } from './registry.js';
+import type { ResourceEntry, TemplateEntry } from './resources.js';
+import type { ServerSession } from './session.js';
+import { shapePrompt, shapeResource, shapeTemplate, shapeTool } from './shape.js';
+import type { ToolEntry } from './tools.js';
+
+export interface ServerOptions extends Implementation {
+  /** Tells the client (and its model) how to use this server; sent in the initialize result. */
+  instructions?: string;
+  /** Extra capabilities to declare: `experimental`, and extension capabilities such as `io.modelcontextprotocol/ui`. */
+  capabilities?: Pick<ServerCapabilities, 'experimental' | 'extensions'>;
+  /** Entries per page in `tools/list`, `resources/list`, `resources/templates/list`, `prompts/list`. Default 100. */
+  pageSize?: number;
+  /** Default time a server-to-client request (sampling, elicitation, roots) may take. Default 60 000 ms. */
+  requestTimeoutMs?: number;
+  /** Called with errors that have no one to report to (a transport failing to send, say). */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * The state shared by every session of one server: what is registered and who is connected.
+ * `McpServer` is its public face; sessions and dispatch read it directly.
+ */
+export class ServerCore {
+  readonly tools: Registry<ToolEntry, ToolDefinition>;
+  readonly resources: Registry<ResourceEntry, ResourceDefinition>;
+  readonly templates: Registry<TemplateEntry, ResourceTemplateDefinition>;
+  readonly prompts: Registry<PromptEntry, PromptDefinition>;
+  readonly sessions = new Set<ServerSession>();
+  readonly info: Implementation;
+  readonly pageSize: number;
+  readonly requestTimeoutMs: number;
+  private readonly pendingListChanges = new Set<string>();
+
+  constructor(readonly options: ServerOptions) {
+    const { instructions: _i, capabilities: _c, pageSize, requestTimeoutMs, onError: _e, ...info } = options;
+    this.info = info;
+    this.pageSize = pageSize ?? 100;
+    this.requestTimeoutMs = requestTimeoutMs ?? 60_000;
+    this.tools = new Registry('tool', shapeTool, () => this.listChanged('notifications/tools/list_changed'));
+    this.prompts = new Registry('prompt', shapePrompt, () =>
+      this.listChanged('notifications/prompts/list_changed'),
+    );
+    const resourcesChanged = () => this.listChanged('notifications/resources/list_changed');
+    this.resources = new Registry('resource', shapeResource, resourcesChanged);
+    this.templates = new Registry('resource template', shapeTemplate, resourcesChanged);
+  }
+
+  /** Capabilities follow what is registered, so a client is never offered a feature with nothing behind it. */
+  capabilities(version: ProtocolVersion): ServerCapabilities {
+    const capabilities: ServerCapabilities = { logging: {} };
+    if (this.tools.size > 0) capabilities.tools = { listChanged: true };
+    if (this.resources.size > 0 || this.templates.size > 0) {
+      capabilities.resources = { subscribe: true, listChanged: true };
+    }
+    if (this.prompts.size > 0) capabilities.prompts = { listChanged: true };
+    if ((this.prompts.size > 0 || this.templates.size > 0) && featuresOf(version).completionsCapability) {
+      capabilities.completions = {};
+    }
+    const extra = this.options.capabilities;
+    if (extra?.experimental) capabilities.experimental = extra.experimental;
+    if (extra?.extensions) capabilities.extensions = extra.extensions;
+    return capabilities;
+  }
+
+  /** Sends a notification to every initialized session, on its own (not request-related) channel. */
+  broadcast(notification: JsonRpcNotification, filter?: (session: ServerSession) => boolean): void {
+    for (const session of this.sessions) {
+      if (session.state.initialized && (!filter || filter(session))) session.notify(notification);
+    }
+  }
+
+  reportError(error: unknown): void {
+    if (this.options.onError) this.options.onError(error);
+  }
+
+  /**
+   * Coalesces list changes made in one tick (registering ten tools sends one notification per
+   * kind), and sends nothing while no one is connected.
+   */
+  private listChanged(method: string): void {
+    if (this.sessions.size === 0) return;
+    if (this.pendingListChanges.size === 0) {
+      queueMicrotask(() => {
+        for (const pending of this.pendingListChanges) this.broadcast({ jsonrpc: '2.0', method: pending });
+        this.pendingListChanges.clear();
+      });
+    }
+    this.pendingListChanges.add(method);
+  }
+}

@@ -1,0 +1,151 @@
+import type { Transport } from '../protocol/transport.js';
+import type { LoggingLevel, PromptArgument } from '../protocol/types.js';
+import type { SchemaInput } from '../schema/index.js';
+import { ServerCore, type ServerOptions } from './core.js';
+import { createPromptEntry, type PromptConfig, type PromptHandler } from './prompts.js';
+import type { RegisteredHandle } from './registry.js';
+import {
+  createResourceEntry,
+  createTemplateEntry,
+  type ResourceConfig,
+  type ResourceHandler,
+  type ResourceTemplateConfig,
+  type TemplateHandler,
+} from './resources.js';
+import { ServerSession, type SessionOptions } from './session.js';
+import { createToolEntry, type ToolConfig, type ToolHandler } from './tools.js';
+
+/**
+ * An MCP server: register tools, resources and prompts, then serve it over any transport.
+ *
+ * @example
+ * ```ts
+ * import { McpServer } from 'wharf';
+ * import { z } from 'zod';
+ *
+ * const server = new McpServer({ name: 'demo', version: '1.0.0' });
+ * server.tool('add', { description: 'Add two numbers', inputSchema: z.object({ a: z.number(), b: z.number() }) },
+ *   ({ a, b }) => String(a + b));
+ * ```
+ */
+export class McpServer {
+  private readonly core: ServerCore;
+
+  constructor(options: ServerOptions) {
+    this.core = new ServerCore(options);
+  }
+
+  /** The name, version and other implementation info sent to clients. */
+  get info() {
+    return this.core.info;
+  }
+
+  /** The sessions currently connected. */
+  get sessions(): ReadonlySet<ServerSession> {
+    return this.core.sessions;
+  }
+
+  /**
+   * Registers a tool. Its schemas are converted and its validators prepared now, once.
+   * Throws a `WharfError` for a duplicate or malformed name or an unusable schema.
+   */
+  tool<Input extends SchemaInput | undefined = undefined, Output extends SchemaInput | undefined = undefined>(
+    name: string,
+    config: ToolConfig<Input, Output>,
+    handler: ToolHandler<Input, Output>,
+  ): RegisteredHandle {
+    return this.core.tools.add(createToolEntry(name, config, handler as never));
+  }
+
+  /** Registers a resource at a fixed URI. */
+  resource(name: string, uri: string, config: ResourceConfig, handler: ResourceHandler): RegisteredHandle {
+    return this.core.resources.add(createResourceEntry(name, uri, config, handler));
+  }
+
+  /**
+   * Registers a resource template (RFC 6570, e.g. `users://{id}/profile`). The handler gets the
+   * matched variables.
+   */
+  resourceTemplate(
+    name: string,
+    uriTemplate: string,
+    config: ResourceTemplateConfig,
+    handler: TemplateHandler,
+  ): RegisteredHandle {
+    return this.core.templates.add(createTemplateEntry(name, uriTemplate, config, handler));
+  }
+
+  /** Registers a prompt. Arguments may be an object schema or a plain list. */
+  prompt<Args extends SchemaInput | readonly PromptArgument[] | undefined = undefined>(
+    name: string,
+    config: PromptConfig<Args>,
+    handler: PromptHandler<Args>,
+  ): RegisteredHandle {
+    return this.core.prompts.add(createPromptEntry(name, config, handler as never));
+  }
+
+  /** Tells subscribed clients that a resource changed (`notifications/resources/updated`). */
+  notifyResourceUpdated(uri: string): void {
+    this.core.broadcast(
+      { jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri } },
+      (session) => session.state.subscriptions.has(uri),
+    );
+  }
+
+  /** Logs to every connected client whose log level lets it through. */
+  log(level: LoggingLevel, data: unknown, logger?: string): void {
+    for (const session of this.core.sessions) {
+      if (session.state.initialized) void session.log(level, data, logger);
+    }
+  }
+
+  /**
+   * Starts a session driven by the caller: it hands messages to `session.handle()` and sends what
+   * comes back. HTTP transports use this; `connect()` wraps it for connection-shaped transports.
+   */
+  createSession(options: SessionOptions): ServerSession {
+    return new ServerSession(this.core, options);
+  }
+
+  /**
+   * Serves one client over a message transport (stdio, in-memory). Resolves once the transport
+   * has started.
+   *
+   * @example
+   * ```ts
+   * import { StdioTransport } from 'wharf/stdio';
+   * await server.connect(new StdioTransport());
+   * ```
+   */
+  async connect(transport: Transport): Promise<ServerSession> {
+    const session = this.createSession({ send: (message) => transport.send(message) });
+    const core = this.core;
+    const send = async (message: Parameters<Transport['send']>[0]) => {
+      try {
+        await transport.send(message);
+      } catch (error) {
+        core.reportError(error);
+      }
+    };
+    await transport.start({
+      message(value, extra) {
+        session.handle(value, extra).then(
+          (answer) => (answer ? send(answer) : undefined),
+          (error) => core.reportError(error),
+        );
+      },
+      malformed(detail) {
+        void send(session.malformed(detail));
+      },
+      close() {
+        session.close();
+      },
+    });
+    return session;
+  }
+
+  /** Closes every session. */
+  async close(): Promise<void> {
+    for (const session of [...this.core.sessions]) session.close();
+  }
+}

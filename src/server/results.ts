@@ -1,0 +1,49 @@
+import { McpError } from '../protocol/errors.js';
+import { ErrorCode } from '../protocol/jsonrpc.js';
+import type { CallToolResult, ContentBlock } from '../protocol/types.js';
+
+/**
+ * Turns what a tool handler returned into a `CallToolResult`:
+ * - a string becomes one text content block;
+ * - an object with a `content` array is taken as a full result and passes through;
+ * - with an output schema, a plain object becomes `structuredContent` (plus its JSON as text, which
+ *   the spec recommends for clients that do not read structured content);
+ * - `undefined` becomes an empty result; anything else is sent as its JSON text.
+ */
+export function toToolResult(value: unknown, hasOutputSchema: boolean): CallToolResult {
+  if (typeof value === 'string') return { content: [{ type: 'text', text: value }] };
+  if (value === undefined || value === null) return { content: [] };
+  if (isFullResult(value)) return value;
+  const text = JSON.stringify(value);
+  if (hasOutputSchema && typeof value === 'object' && !Array.isArray(value)) {
+    return { content: [{ type: 'text', text }], structuredContent: value as Record<string, unknown> };
+  }
+  return { content: [{ type: 'text', text: text ?? String(value) }] };
+}
+
+function isFullResult(value: unknown): value is CallToolResult {
+  return (
+    typeof value === 'object' && value !== null && Array.isArray((value as { content?: unknown }).content)
+  );
+}
+
+/** A tool execution error (spec: "Tool Execution Errors"), reported as a result the model can read. */
+export function toolErrorResult(message: string): CallToolResult {
+  const content: ContentBlock[] = [{ type: 'text', text: message }];
+  return { content, isError: true };
+}
+
+/** The message of anything thrown, for error results. */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return typeof error === 'string' ? error : 'The handler threw a value that is not an Error.';
+}
+
+/**
+ * Converts what a resource, prompt or completion handler threw into a JSON-RPC error: an
+ * `McpError` keeps its code; anything else is an internal error that names what failed.
+ */
+export function toProtocolError(error: unknown, what: string): McpError {
+  if (error instanceof McpError) return error;
+  return new McpError(ErrorCode.InternalError, `${what} failed: ${messageOf(error)}`);
+}

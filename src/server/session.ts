@@ -1,0 +1,320 @@
+import { McpError } from '../protocol/errors.js';
+import {
+  ErrorCode,
+  isErrorResponse,
+  type JsonRpcError,
+  type JsonRpcMessage,
+  type JsonRpcNotification,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+  parseMessage,
+  type RequestId,
+  toErrorResponse,
+} from '../protocol/jsonrpc.js';
+import type { MessageExtra, Outgoing } from '../protocol/transport.js';
+import {
+  type ClientCapabilities,
+  type Implementation,
+  LOGGING_LEVELS,
+  type LoggingLevel,
+} from '../protocol/types.js';
+import { featuresOf, LATEST_VERSION, type ProtocolVersion } from '../protocol/versions.js';
+import { type ClientRequestOptions, RequestContext } from './context.js';
+import type { ServerCore } from './core.js';
+import { dispatchRequest } from './dispatch.js';
+
+export interface SessionOptions {
+  /** The session id a sessionful transport (HTTP) minted; none on stdio. */
+  id?: string;
+  /** Sends what belongs to no request: list changes, resource updates, server-wide logs. */
+  send(message: Outgoing): void | Promise<void>;
+  /** Runs once when the session closes. */
+  onClose?: () => void;
+}
+
+export interface HandleOptions extends MessageExtra {
+  /** Where messages related to this request go (progress, logs, server-to-client requests). Defaults to `send`. */
+  reply?: (message: JsonRpcMessage) => void | Promise<void>;
+  /** Aborts the handler's `ctx.signal`, e.g. when an HTTP client disconnects. */
+  signal?: AbortSignal;
+}
+
+/** A session's logical state: small, plain data, so a remote session store can hold it later. */
+export interface SessionState {
+  initialized: boolean;
+  protocolVersion: ProtocolVersion | undefined;
+  clientInfo: Implementation | undefined;
+  clientCapabilities: ClientCapabilities;
+  logLevel: LoggingLevel | undefined;
+  subscriptions: Set<string>;
+}
+
+interface PendingRequest {
+  resolve(result: Record<string, unknown>): void;
+  reject(error: unknown): void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * One client's conversation with the server. Messages come in through `handle()`; its answer is
+ * returned for the transport to send, and everything else goes out through the reply channel or
+ * `send`. Knows nothing of the transport underneath.
+ */
+export class ServerSession {
+  readonly state: SessionState = {
+    initialized: false,
+    protocolVersion: undefined,
+    clientInfo: undefined,
+    clientCapabilities: {},
+    logLevel: undefined,
+    subscriptions: new Set(),
+  };
+  private readonly inflight = new Map<RequestId, RequestContext>();
+  private readonly pending = new Map<RequestId, PendingRequest>();
+  private nextRequestId = 0;
+  private closed = false;
+  private readonly sendUnrelated: (message: JsonRpcMessage) => void | Promise<void>;
+
+  constructor(
+    readonly core: ServerCore,
+    private readonly options: SessionOptions,
+  ) {
+    core.sessions.add(this);
+    this.sendUnrelated = (message) => this.options.send(message);
+  }
+
+  get id(): string | undefined {
+    return this.options.id;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** The negotiated revision; before `initialize`, the latest (only `ping` is answered then). */
+  get protocolVersion(): ProtocolVersion {
+    return this.state.protocolVersion ?? LATEST_VERSION;
+  }
+
+  /** Handles one decoded JSON value (a message or a batch). Resolves to what to send back, if anything. */
+  handle(value: unknown, options: HandleOptions = {}): Promise<Outgoing | undefined> {
+    if (Array.isArray(value)) return this.handleBatch(value, options);
+    return this.handleOne(value, options, false);
+  }
+
+  /** The answer to bytes that were not JSON. */
+  malformed(detail: string): JsonRpcError {
+    return toErrorResponse(null, {
+      code: ErrorCode.ParseError,
+      message: `Parse error: the message is not valid JSON (${detail}). Send one JSON-RPC 2.0 message encoded as JSON.`,
+    });
+  }
+
+  /** Sends a notification on the session's own channel (not tied to a request). */
+  notify(notification: JsonRpcNotification): void {
+    if (this.closed) return;
+    try {
+      const sent = this.sendUnrelated(notification);
+      if (sent) sent.catch((error) => this.core.reportError(error));
+    } catch (error) {
+      this.core.reportError(error);
+    }
+  }
+
+  /** Sends `notifications/message` unless the client's log level filters it out. */
+  async log(
+    level: LoggingLevel,
+    data: unknown,
+    logger?: string,
+    reply?: (message: JsonRpcMessage) => void | Promise<void>,
+  ): Promise<void> {
+    const threshold = this.state.logLevel;
+    if (threshold && LOGGING_LEVELS.indexOf(level) < LOGGING_LEVELS.indexOf(threshold)) return;
+    const params: Record<string, unknown> = { level, data };
+    if (logger !== undefined) params.logger = logger;
+    const notification: JsonRpcNotification = { jsonrpc: '2.0', method: 'notifications/message', params };
+    if (reply) await reply(notification);
+    else this.notify(notification);
+  }
+
+  /** Sends a request to the client on the reply channel of `ctx` and waits for its answer. */
+  request(
+    method: string,
+    params: Record<string, unknown> | undefined,
+    ctx: RequestContext,
+    options?: ClientRequestOptions,
+  ): Promise<Record<string, unknown>> {
+    if (this.closed) {
+      return Promise.reject(
+        new McpError(ErrorCode.ConnectionClosed, `Cannot send ${method}: the session is closed.`),
+      );
+    }
+    const id = `wharf-${++this.nextRequestId}`;
+    const message: JsonRpcRequest = params
+      ? { jsonrpc: '2.0', id, method, params }
+      : { jsonrpc: '2.0', id, method };
+    const timeoutMs = options?.timeoutMs ?? this.core.requestTimeoutMs;
+    return new Promise((resolve, reject) => {
+      const abandon = (reason: string) => {
+        if (!this.pending.delete(id)) return;
+        clearTimeout(timer);
+        this.notify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason } });
+      };
+      const timer = setTimeout(() => {
+        abandon(`No answer within ${timeoutMs} ms.`);
+        reject(
+          new McpError(
+            ErrorCode.RequestTimeout,
+            `The client did not answer ${method} within ${timeoutMs} ms. Raise the timeout ({ timeoutMs }) if the user needs more time.`,
+          ),
+        );
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      if (ctx.cancelled) {
+        abandon('The request that asked was cancelled.');
+        reject(
+          new McpError(ErrorCode.ConnectionClosed, `${method} was not sent: the request was cancelled.`),
+        );
+        return;
+      }
+      ctx.signal.addEventListener(
+        'abort',
+        () => {
+          abandon('The request that asked was cancelled.');
+          reject(
+            new McpError(ErrorCode.ConnectionClosed, `${method} was abandoned: the request was cancelled.`),
+          );
+        },
+        { once: true },
+      );
+      Promise.resolve(ctx.reply(message)).catch((error) => {
+        if (this.pending.delete(id)) clearTimeout(timer);
+        reject(error);
+      });
+    });
+  }
+
+  /** Ends the session: in-flight handlers are aborted and requests to the client fail. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.core.sessions.delete(this);
+    for (const ctx of this.inflight.values()) ctx.cancel(new Error('The session closed.'));
+    for (const [id, pending] of this.pending) {
+      clearTimeout(pending.timer);
+      pending.reject(
+        new McpError(ErrorCode.ConnectionClosed, `The session closed before the client answered ${id}.`),
+      );
+    }
+    this.pending.clear();
+    this.options.onClose?.();
+  }
+
+  private async handleBatch(values: unknown[], options: HandleOptions): Promise<Outgoing | undefined> {
+    if (values.length === 0) {
+      return toErrorResponse(null, {
+        code: ErrorCode.InvalidRequest,
+        message: 'An empty array is not a valid JSON-RPC batch. Send at least one message.',
+      });
+    }
+    const version = this.state.protocolVersion;
+    if (!version || !featuresOf(version).batches) {
+      return toErrorResponse(null, {
+        code: ErrorCode.InvalidRequest,
+        message: `JSON-RPC batches are allowed only in protocol version 2025-03-26, and this session negotiated ${version ?? 'none yet (initialize must be sent on its own)'}. Send each message separately.`,
+      });
+    }
+    const answers = await Promise.all(values.map((value) => this.handleOne(value, options, true)));
+    const responses = answers.filter((answer): answer is JsonRpcResponse => answer !== undefined);
+    return responses.length > 0 ? responses : undefined;
+  }
+
+  private async handleOne(
+    value: unknown,
+    options: HandleOptions,
+    inBatch: boolean,
+  ): Promise<JsonRpcResponse | undefined> {
+    const parsed = parseMessage(value);
+    switch (parsed.kind) {
+      case 'invalid':
+        return toErrorResponse(parsed.id, {
+          code: ErrorCode.InvalidRequest,
+          message: `Invalid request: ${parsed.reason}`,
+        });
+      case 'response':
+        this.settle(parsed.message);
+        return undefined;
+      case 'notification':
+        this.onNotification(parsed.message);
+        return undefined;
+      case 'request':
+        return this.onRequest(parsed.message, options, inBatch);
+    }
+  }
+
+  private async onRequest(
+    request: JsonRpcRequest,
+    options: HandleOptions,
+    inBatch: boolean,
+  ): Promise<JsonRpcResponse | undefined> {
+    if (this.closed) {
+      return toErrorResponse(request.id, {
+        code: ErrorCode.ConnectionClosed,
+        message: 'This session is closed. Start a new session with initialize.',
+      });
+    }
+    const params = request.params ?? {};
+    const reply = options.reply ?? this.sendUnrelated;
+    const meta = params._meta as Record<string, unknown> | undefined;
+    const ctx = new RequestContext(this, request.id, meta, reply, options.http, options.auth, options.signal);
+    this.inflight.set(request.id, ctx);
+    try {
+      const result = await dispatchRequest(this, request.method, params, ctx, inBatch);
+      if (ctx.cancelled) return undefined; // Spec: no response to a cancelled request.
+      return { jsonrpc: '2.0', id: request.id, result: result as Record<string, unknown> };
+    } catch (error) {
+      if (ctx.cancelled) return undefined;
+      const mcpError =
+        error instanceof McpError
+          ? error
+          : new McpError(ErrorCode.InternalError, `Internal error while handling ${request.method}.`);
+      if (!(error instanceof McpError)) this.core.reportError(error);
+      return toErrorResponse(request.id, mcpError.toJson());
+    } finally {
+      this.inflight.delete(request.id);
+    }
+  }
+
+  private onNotification(notification: JsonRpcNotification): void {
+    if (notification.method === 'notifications/cancelled') {
+      const requestId = notification.params?.requestId;
+      if (typeof requestId === 'string' || typeof requestId === 'number') {
+        const reason = notification.params?.reason;
+        this.inflight
+          .get(requestId)
+          ?.cancel(new Error(typeof reason === 'string' ? reason : 'Cancelled by the client.'));
+      }
+    }
+    // notifications/initialized needs no action: requests are answered once initialize succeeded.
+    // Other notifications (roots/list_changed, progress) are accepted and, per JSON-RPC, never answered.
+  }
+
+  private settle(response: JsonRpcResponse): void {
+    const id = response.id;
+    const pending = id === null ? undefined : this.pending.get(id);
+    if (!pending || id === null) {
+      this.core.reportError(
+        new Error(`Ignored a response to request id ${String(id)}, which this session is not waiting for.`),
+      );
+      return;
+    }
+    this.pending.delete(id);
+    clearTimeout(pending.timer);
+    if (isErrorResponse(response)) {
+      const { code, message, data } = response.error;
+      pending.reject(new McpError(code, `The client answered with an error: ${message}`, data));
+    } else {
+      pending.resolve(response.result);
+    }
+  }
+}

@@ -1,0 +1,146 @@
+import { McpError, WharfError, WharfErrorCode } from '../protocol/errors.js';
+import { ErrorCode } from '../protocol/jsonrpc.js';
+import type { CallToolResult, Icon, Meta, ToolAnnotations, ToolDefinition } from '../protocol/types.js';
+import { featuresOf } from '../protocol/versions.js';
+import {
+  formatIssues,
+  type InferInput,
+  type InferOutput,
+  type PreparedSchema,
+  prepareSchema,
+  type SchemaInput,
+} from '../schema/index.js';
+import type { Context, RequestContext } from './context.js';
+import type { ServerCore } from './core.js';
+import type { RegistryEntry } from './registry.js';
+import { messageOf, toolErrorResult, toToolResult } from './results.js';
+import { shapeToolResult } from './shape.js';
+
+export interface ToolConfig<Input extends SchemaInput | undefined, Output extends SchemaInput | undefined> {
+  title?: string;
+  /** What the tool does, for the model. Clients and the conformance suite expect one. */
+  description?: string;
+  /** Arguments: a Standard Schema with JSON Schema support (Zod 4, ArkType, Valibot) or a JSON Schema object. */
+  inputSchema?: Input;
+  /** Structured result: a plain object returned by the handler becomes `structuredContent`. */
+  outputSchema?: Output;
+  annotations?: ToolAnnotations;
+  icons?: Icon[];
+  /** Passed through untouched, e.g. `{ ui: { resourceUri: 'ui://...' } }` for MCP Apps. */
+  _meta?: Meta;
+}
+
+export type ToolArguments<Input> = Input extends SchemaInput ? InferInput<Input> : Record<string, never>;
+/**
+ * With an output schema: the structured object (or a full `CallToolResult`). Without one: a string,
+ * a full `CallToolResult`, or any JSON value (sent as its JSON text).
+ */
+export type ToolReturn<Output> = Output extends SchemaInput ? InferOutput<Output> | CallToolResult : unknown;
+
+export type ToolHandler<Input, Output> = (
+  args: ToolArguments<Input>,
+  ctx: Context,
+) => ToolReturn<Output> | Promise<ToolReturn<Output>>;
+
+export interface ToolEntry extends RegistryEntry<ToolDefinition> {
+  readonly input: PreparedSchema | undefined;
+  readonly output: PreparedSchema | undefined;
+  readonly handler: (args: unknown, ctx: Context) => unknown;
+}
+
+/** Spec 2025-11-25, "Tool Names", and what clients enforce. */
+const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+const NO_ARGUMENTS = Object.freeze({ type: 'object', properties: {} });
+
+/** Builds a tool entry; everything here runs once, at registration. */
+export function createToolEntry(
+  name: string,
+  config: ToolConfig<SchemaInput | undefined, SchemaInput | undefined>,
+  handler: (args: never, ctx: Context) => unknown,
+): ToolEntry {
+  if (!TOOL_NAME.test(name)) {
+    throw new WharfError(
+      WharfErrorCode.InvalidName,
+      `Tool name "${name}" is not allowed: use 1 to 128 letters, digits, "_", "-" or "." (for example "get_weather").`,
+    );
+  }
+  const input = config.inputSchema
+    ? prepareSchema(config.inputSchema, {
+        io: 'input',
+        label: `inputSchema of tool "${name}"`,
+        requireObject: true,
+      })
+    : undefined;
+  const output = config.outputSchema
+    ? prepareSchema(config.outputSchema, {
+        io: 'output',
+        label: `outputSchema of tool "${name}"`,
+        requireObject: true,
+      })
+    : undefined;
+  const definition: ToolDefinition = { name, inputSchema: input?.jsonSchema ?? NO_ARGUMENTS };
+  if (config.title !== undefined) definition.title = config.title;
+  if (config.description !== undefined) definition.description = config.description;
+  if (output) definition.outputSchema = output.jsonSchema;
+  if (config.annotations !== undefined) definition.annotations = config.annotations;
+  if (config.icons !== undefined) definition.icons = config.icons;
+  if (config._meta !== undefined) definition._meta = config._meta;
+  return { key: name, enabled: true, definition, input, output, handler: handler as ToolEntry['handler'] };
+}
+
+/** `tools/call`. Protocol errors for unknown tools; everything the tool itself does wrong is `isError`. */
+export async function callTool(
+  core: ServerCore,
+  ctx: RequestContext,
+  params: Record<string, unknown>,
+): Promise<CallToolResult> {
+  const name = params.name;
+  if (typeof name !== 'string') {
+    throw McpError.invalidParams(
+      'tools/call needs a string "name": the tool to call, as tools/list gives it.',
+    );
+  }
+  const entry = core.tools.get(name);
+  if (!entry) {
+    throw McpError.invalidParams(
+      `Unknown tool: "${name}". Call tools/list to see the tools this server offers.`,
+    );
+  }
+  let args: unknown = params.arguments ?? {};
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) {
+    throw McpError.invalidParams(`The "arguments" of tool "${name}" must be a JSON object.`);
+  }
+  if (entry.input) {
+    const checked = await entry.input.validate(args);
+    if (!checked.ok) {
+      const message = `Invalid arguments for tool "${name}": ${formatIssues(checked.issues)}`;
+      // 2025-11-25 moved input validation errors into tool results so the model can correct itself.
+      if (ctx.protocolVersion === '2025-11-25') return toolErrorResult(message);
+      throw McpError.invalidParams(message, { issues: checked.issues });
+    }
+    args = checked.value;
+  }
+  let result: CallToolResult;
+  try {
+    result = toToolResult(await entry.handler(args, ctx), entry.output !== undefined);
+  } catch (error) {
+    // The spec requires URL-elicitation-required to travel as a JSON-RPC error.
+    if (error instanceof McpError && error.code === ErrorCode.UrlElicitationRequired) throw error;
+    return toolErrorResult(messageOf(error));
+  }
+  if (entry.output && !result.isError && featuresOf(ctx.protocolVersion).structuredContent) {
+    const problem = await checkStructured(entry.output, result);
+    if (problem) return toolErrorResult(`Tool "${name}" returned ${problem}`);
+  }
+  return shapeToolResult(result, ctx.protocolVersion);
+}
+
+async function checkStructured(output: PreparedSchema, result: CallToolResult): Promise<string | undefined> {
+  if (result.structuredContent === undefined) {
+    return 'no structuredContent, but it declares an outputSchema. Return an object that matches the schema.';
+  }
+  const checked = await output.validate(result.structuredContent);
+  return checked.ok
+    ? undefined
+    : `structured content that does not match its outputSchema: ${formatIssues(checked.issues)}`;
+}
