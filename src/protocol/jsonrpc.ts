@@ -32,8 +32,12 @@ export interface JsonRpcErrorObject {
 
 export interface JsonRpcError {
   jsonrpc: '2.0';
-  /** `null` only when the request id could not be read (parse errors, invalid requests). */
-  id: RequestId | null;
+  /**
+   * Absent when the request id could not be read (parse errors, invalid requests). JSON-RPC 2.0
+   * says `null` there, but MCP's schema (2025-11-25) makes the id optional and forbids null, and
+   * the official SDK rejects `id: null`.
+   */
+  id?: RequestId;
   error: JsonRpcErrorObject;
 }
 
@@ -124,7 +128,7 @@ export function isErrorResponse(message: JsonRpcResponse): message is JsonRpcErr
 }
 
 export function toErrorResponse(id: RequestId | null, error: JsonRpcErrorObject): JsonRpcError {
-  return { jsonrpc: '2.0', id, error };
+  return id === null ? { jsonrpc: '2.0', error } : { jsonrpc: '2.0', id, error };
 }
 
 export function toResultResponse(id: RequestId, result: Record<string, unknown>): JsonRpcResult {

@@ -301,8 +301,8 @@ export class ServerSession {
 
   private settle(response: JsonRpcResponse): void {
     const id = response.id;
-    const pending = id === null ? undefined : this.pending.get(id);
-    if (!pending || id === null) {
+    const pending = id === undefined ? undefined : this.pending.get(id);
+    if (!pending || id === undefined) {
       this.core.reportError(
         new Error(`Ignored a response to request id ${String(id)}, which this session is not waiting for.`),
       );
