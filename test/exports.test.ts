@@ -1,0 +1,19 @@
+import { expect, it } from 'vitest';
+import * as wharf from '../src/index.js';
+import * as stdio from '../src/transports/stdio.js';
+
+// The public runtime surface, pinned so that adding or removing an export is a deliberate change.
+it('exports exactly the documented runtime names', () => {
+  expect(Object.keys(wharf).sort()).toEqual([
+    'ErrorCode',
+    'LATEST_VERSION',
+    'LOGGING_LEVELS',
+    'McpError',
+    'McpServer',
+    'SUPPORTED_VERSIONS',
+    'WharfError',
+    'WharfErrorCode',
+    'createInMemoryTransports',
+  ]);
+  expect(Object.keys(stdio).sort()).toEqual(['StdioTransport']);
+});
