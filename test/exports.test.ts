@@ -5,11 +5,13 @@ import * as stdio from '../src/transports/stdio.js';
 // The public runtime surface, pinned so that adding or removing an export is a deliberate change.
 it('exports exactly the documented runtime names', () => {
   expect(Object.keys(wharf).sort()).toEqual([
+    'BaseMcpServer',
     'ErrorCode',
     'LATEST_VERSION',
     'LOGGING_LEVELS',
     'McpError',
     'McpServer',
+    'MemoryEventStore',
     'SUPPORTED_VERSIONS',
     'WharfError',
     'WharfErrorCode',

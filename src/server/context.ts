@@ -11,7 +11,7 @@ import type {
   Root,
 } from '../protocol/types.js';
 import { featuresOf, type ProtocolVersion } from '../protocol/versions.js';
-import type { ServerSession } from './session.js';
+import type { HandleOptions, ServerSession } from './session.js';
 
 /** Options for a request the server sends to the client from inside a handler. */
 export interface ClientRequestOptions {
@@ -50,6 +50,12 @@ export interface Context {
   sample(params: CreateMessageParams, options?: ClientRequestOptions): Promise<CreateMessageResult>;
   /** Asks the client for its filesystem roots (`roots/list`). */
   listRoots(options?: ClientRequestOptions): Promise<Root[]>;
+  /**
+   * Over HTTP with an event store: ends the SSE stream carrying this request's messages now; the
+   * client reconnects with `Last-Event-ID` and gets the rest. Lets a long tool avoid holding a
+   * connection open (spec 2025-11-25, "polling"). Does nothing on other transports.
+   */
+  closeStream(): void;
 }
 
 /** Per-request bookkeeping the session keeps while a handler runs; also the handler's Context. */
@@ -63,10 +69,20 @@ export class RequestContext implements Context {
     readonly requestId: RequestId,
     readonly meta: Record<string, unknown> | undefined,
     readonly reply: (message: JsonRpcMessage) => void | Promise<void>,
-    readonly http: unknown,
-    readonly auth: unknown,
-    private readonly outerSignal: AbortSignal | undefined,
+    private readonly extra: HandleOptions,
   ) {}
+
+  get http(): unknown {
+    return this.extra.http;
+  }
+
+  get auth(): unknown {
+    return this.extra.auth;
+  }
+
+  closeStream(): void {
+    this.extra.closeStream?.();
+  }
 
   get sessionId(): string | undefined {
     return this.session.id;
@@ -85,7 +101,7 @@ export class RequestContext implements Context {
     if (!this.controller) {
       this.controller = new AbortController();
       if (this.cancelled) this.controller.abort(this.abortReason);
-      const outer = this.outerSignal;
+      const outer = this.extra.signal;
       if (outer) {
         if (outer.aborted) this.controller.abort(outer.reason);
         else outer.addEventListener('abort', () => this.controller?.abort(outer.reason), { once: true });

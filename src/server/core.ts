@@ -26,6 +26,13 @@ export interface ServerOptions extends Implementation {
   requestTimeoutMs?: number;
   /** Called with errors that have no one to report to (a transport failing to send, say). */
   onError?: (error: unknown) => void;
+  /**
+   * Runs once, before the first message is handled (standalone or mounted, whichever comes first):
+   * open a database, warm a cache. A failure is reported to every request until it succeeds.
+   */
+  onStartup?: () => void | Promise<void>;
+  /** Runs once, when the server (or the app serving it) closes, after its sessions ended. */
+  onShutdown?: () => void | Promise<void>;
 }
 
 /**
@@ -44,7 +51,16 @@ export class ServerCore {
   private readonly pendingListChanges = new Set<string>();
 
   constructor(readonly options: ServerOptions) {
-    const { instructions: _i, capabilities: _c, pageSize, requestTimeoutMs, onError: _e, ...info } = options;
+    const {
+      instructions: _i,
+      capabilities: _c,
+      pageSize,
+      requestTimeoutMs,
+      onError: _e,
+      onStartup: _s,
+      onShutdown: _d,
+      ...info
+    } = options;
     this.info = info;
     this.pageSize = pageSize ?? 100;
     this.requestTimeoutMs = requestTimeoutMs ?? 60_000;

@@ -16,7 +16,8 @@ import { ServerSession, type SessionOptions } from './session.js';
 import { createToolEntry, type ToolConfig, type ToolHandler } from './tools.js';
 
 /**
- * An MCP server: register tools, resources and prompts, then serve it over any transport.
+ * An MCP server without HTTP: register tools, resources and prompts, then serve it over a message
+ * transport. The exported `McpServer` adds `httpApp()` on top of this.
  *
  * @example
  * ```ts
@@ -28,8 +29,10 @@ import { createToolEntry, type ToolConfig, type ToolHandler } from './tools.js';
  *   ({ a, b }) => String(a + b));
  * ```
  */
-export class McpServer {
-  private readonly core: ServerCore;
+export class BaseMcpServer {
+  protected readonly core: ServerCore;
+  private starting: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
 
   constructor(options: ServerOptions) {
     this.core = new ServerCore(options);
@@ -84,6 +87,11 @@ export class McpServer {
     return this.core.prompts.add(createPromptEntry(name, config, handler as never));
   }
 
+  /** Hands an error that has no one to report to to the `onError` option. */
+  reportError(error: unknown): void {
+    this.core.reportError(error);
+  }
+
   /** Tells subscribed clients that a resource changed (`notifications/resources/updated`). */
   notifyResourceUpdated(uri: string): void {
     this.core.broadcast(
@@ -118,6 +126,7 @@ export class McpServer {
    * ```
    */
   async connect(transport: Transport): Promise<ServerSession> {
+    await this.start();
     const session = this.createSession({ send: (message) => transport.send(message) });
     const core = this.core;
     const send = async (message: Parameters<Transport['send']>[0]) => {
@@ -144,8 +153,35 @@ export class McpServer {
     return session;
   }
 
-  /** Closes every session. */
-  async close(): Promise<void> {
-    for (const session of [...this.core.sessions]) session.close();
+  /**
+   * Runs the `onStartup` hook once; later calls return the same promise. Transports and the HTTP
+   * app call it before the first message, so users never wire a lifespan. A failed startup is
+   * retried by the next call.
+   */
+  start(): Promise<void> {
+    if (!this.starting) {
+      const hook = this.core.options.onStartup;
+      this.starting = Promise.resolve(hook?.()).catch((error: unknown) => {
+        this.starting = undefined;
+        throw error;
+      });
+    }
+    return this.starting;
+  }
+
+  /** Closes every session, then runs the `onShutdown` hook once (only if startup ran). */
+  close(): Promise<void> {
+    if (!this.closing) {
+      for (const session of [...this.core.sessions]) session.close();
+      const started = this.starting;
+      const hook = this.core.options.onShutdown;
+      this.closing = started
+        ? started.then(
+            () => hook?.(),
+            () => undefined,
+          )
+        : Promise.resolve();
+    }
+    return this.closing;
   }
 }

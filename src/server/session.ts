@@ -30,6 +30,11 @@ export interface SessionOptions {
   send(message: Outgoing): void | Promise<void>;
   /** Runs once when the session closes. */
   onClose?: () => void;
+  /**
+   * A session that lives for one HTTP request (stateless mode): it cannot send requests to the
+   * client, because the answer would arrive on another request with no session to route it to.
+   */
+  stateless?: boolean;
 }
 
 export interface HandleOptions extends MessageExtra {
@@ -37,6 +42,8 @@ export interface HandleOptions extends MessageExtra {
   reply?: (message: JsonRpcMessage) => void | Promise<void>;
   /** Aborts the handler's `ctx.signal`, e.g. when an HTTP client disconnects. */
   signal?: AbortSignal;
+  /** Ends the stream carrying this request's messages so the client resumes later (HTTP with an event store). */
+  closeStream?: () => void;
 }
 
 /** A session's logical state: small, plain data, so a remote session store can hold it later. */
@@ -89,6 +96,10 @@ export class ServerSession {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  get isStateless(): boolean {
+    return this.options.stateless === true;
   }
 
   /** The negotiated revision; before `initialize`, the latest (only `ping` is answered then). */
@@ -266,7 +277,7 @@ export class ServerSession {
     const params = request.params ?? {};
     const reply = options.reply ?? this.sendUnrelated;
     const meta = params._meta as Record<string, unknown> | undefined;
-    const ctx = new RequestContext(this, request.id, meta, reply, options.http, options.auth, options.signal);
+    const ctx = new RequestContext(this, request.id, meta, reply, options);
     this.inflight.set(request.id, ctx);
     try {
       const result = await dispatchRequest(this, request.method, params, ctx, inBatch);

@@ -1,0 +1,51 @@
+/**
+ * The one seam between HTTP and the app: a request/response pair that the Node binding implements
+ * over IncomingMessage/ServerResponse (no Web objects) and the web binding over Request/Response.
+ * Everything above it (routing, guards, MCP transports) is written once against this.
+ */
+
+export type BodyResult =
+  | { ok: true; text: string }
+  | { ok: true; parsed: unknown }
+  | { ok: false; reason: 'too-large' | 'aborted' };
+
+export interface EventStream {
+  /** Writes raw SSE text. Resolves once the bytes are accepted (after 'drain' when the socket is full). */
+  write(text: string): Promise<void>;
+  /** Ends the stream. */
+  end(): void;
+  /** True once the client went away or `end()` was called. */
+  readonly closed: boolean;
+}
+
+export interface Exchange {
+  readonly method: string;
+  /** The path below the app's mount point, always starting with "/", no query. */
+  readonly path: string;
+  /** The raw query string without "?" ("" when none). */
+  readonly query: string;
+  /** The mount prefix the host stripped before us ("" standalone), e.g. Express `req.baseUrl`. */
+  readonly basePath: string;
+  /** A request header by lower-case name; repeated headers are joined with ", ". */
+  header(name: string): string | undefined;
+  /** The body as text, refused past `limit` bytes; or what a host body parser already produced. */
+  readBody(limit: number): Promise<BodyResult>;
+  /** The request's own object, for middleware and auth: IncomingMessage on Node, Request on fetch. */
+  readonly raw: unknown;
+  /** Auth a host adapter found (e.g. Express `req.auth`); read by the app into `ctx.auth`. */
+  auth?: unknown;
+  /** Whether the connection arrived on a loopback address; undefined when the binding cannot tell. */
+  readonly loopback: boolean | undefined;
+  /** Adds a header to whatever response this exchange sends (CORS, middleware). */
+  setHeader(name: string, value: string): void;
+  /** Aborts when the client disconnects before the response is complete. Created on first use. */
+  readonly signal: AbortSignal;
+  /** Sends a complete response. */
+  respond(status: number, headers: Record<string, string>, body?: string): void;
+  /** Starts a streaming response (SSE); headers are sent at once. */
+  stream(status: number, headers: Record<string, string>): EventStream;
+  /** True once a response was started. */
+  readonly answered: boolean;
+  /** Runs `listener` once, when the client goes away or the response is complete. */
+  onClose(listener: () => void): void;
+}

@@ -1,0 +1,39 @@
+import type { Exchange } from './exchange.js';
+
+/**
+ * HTTP middleware: runs before every route the app owns (MCP, legacy SSE, health, custom routes).
+ * Answer early with `request.respond()` to stop the request (auth, rate limits), set
+ * `request.auth` to hand identity to tools (`ctx.auth`), or `await next()` to go on.
+ *
+ * @example
+ * ```ts
+ * const requireKey: Middleware = async (request, next) => {
+ *   if (request.header('x-api-key') !== process.env.API_KEY) {
+ *     return request.respond(401, { 'content-type': 'text/plain' }, 'Unauthorized');
+ *   }
+ *   request.auth = { key: 'ok' };
+ *   await next();
+ * };
+ * ```
+ */
+export type Middleware = (request: Exchange, next: () => Promise<void>) => void | Promise<void>;
+
+/** Runs middleware in order around `last`; each `next` may be called once. */
+export function compose(
+  middleware: readonly Middleware[],
+  last: (request: Exchange) => Promise<void> | void,
+) {
+  if (middleware.length === 0) return last;
+  return (request: Exchange): Promise<void> => {
+    let index = -1;
+    const run = async (i: number): Promise<void> => {
+      if (i <= index)
+        throw new Error('next() was called twice in one middleware. Call it once, and await it.');
+      index = i;
+      const fn = middleware[i];
+      if (fn) await fn(request, () => run(i + 1));
+      else await last(request);
+    };
+    return run(0);
+  };
+}

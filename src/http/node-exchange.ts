@@ -1,0 +1,151 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BodyResult, EventStream, Exchange } from './exchange.js';
+
+/**
+ * The Node binding of the exchange seam: reads and writes IncomingMessage/ServerResponse directly.
+ * No Web Request/Response/Headers/streams are built here (DESIGN.md: that bridge is a quarter of the
+ * official SDK's CPU per call).
+ */
+export class NodeExchange implements Exchange {
+  readonly method: string;
+  readonly path: string;
+  readonly query: string;
+  auth?: unknown;
+  private controller: AbortController | undefined;
+  private started = false;
+
+  constructor(
+    readonly raw: IncomingMessage,
+    private readonly res: ServerResponse,
+    readonly basePath: string,
+  ) {
+    this.method = raw.method ?? 'GET';
+    const url = raw.url ?? '/';
+    const q = url.indexOf('?');
+    this.path = q === -1 ? url : url.slice(0, q);
+    this.query = q === -1 ? '' : url.slice(q + 1);
+  }
+
+  get loopback(): boolean {
+    return isLoopbackAddress(this.raw.socket.localAddress);
+  }
+
+  setHeader(name: string, value: string): void {
+    this.res.setHeader(name, value);
+  }
+
+  header(name: string): string | undefined {
+    const value = this.raw.headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      const controller = new AbortController();
+      this.controller = controller;
+      if (this.res.destroyed && !this.res.writableFinished) controller.abort();
+      else this.res.once('close', () => !this.res.writableFinished && controller.abort());
+    }
+    return this.controller.signal;
+  }
+
+  get answered(): boolean {
+    return this.started;
+  }
+
+  readBody(limit: number): Promise<BodyResult> {
+    const req = this.raw as IncomingMessage & { body?: unknown };
+    // A host body parser (express.json(), a Koa/Fastify parser) may have consumed the stream already.
+    if (req.body !== undefined && (req.readableEnded || req.complete)) {
+      const body = req.body;
+      if (typeof body === 'string') return Promise.resolve({ ok: true, text: body });
+      if (body instanceof Uint8Array)
+        return Promise.resolve({ ok: true, text: Buffer.from(body).toString('utf8') });
+      return Promise.resolve({ ok: true, parsed: body });
+    }
+    const declared = Number(req.headers['content-length']);
+    if (declared > limit) return Promise.resolve({ ok: false, reason: 'too-large' });
+    return new Promise((resolve) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const onData = (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > limit) {
+          cleanup();
+          resolve({ ok: false, reason: 'too-large' });
+          return;
+        }
+        chunks.push(chunk);
+      };
+      const onEnd = () => {
+        cleanup();
+        const text =
+          chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+        resolve({ ok: true, text });
+      };
+      const onAbort = () => {
+        cleanup();
+        resolve({ ok: false, reason: 'aborted' });
+      };
+      const cleanup = () => {
+        req.off('data', onData);
+        req.off('end', onEnd);
+        req.off('error', onAbort);
+        req.off('aborted', onAbort);
+      };
+      req.on('data', onData);
+      req.on('end', onEnd);
+      req.on('error', onAbort);
+      req.on('aborted', onAbort);
+    });
+  }
+
+  respond(status: number, headers: Record<string, string>, body?: string): void {
+    if (this.started) return;
+    this.started = true;
+    this.res.writeHead(status, headers);
+    this.res.end(body);
+  }
+
+  stream(status: number, headers: Record<string, string>): EventStream {
+    this.started = true;
+    const res = this.res;
+    res.writeHead(status, headers);
+    res.flushHeaders();
+    let ended = false;
+    return {
+      write(text) {
+        if (ended || res.destroyed) return Promise.resolve();
+        if (res.write(text)) return Promise.resolve();
+        // Backpressure: wait until the socket drains (or closes) before accepting more.
+        return new Promise((resolve) => {
+          const done = () => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.on('drain', done);
+          res.on('close', done);
+        });
+      },
+      end() {
+        if (ended) return;
+        ended = true;
+        res.end();
+      },
+      get closed() {
+        return ended || res.destroyed || res.writableEnded;
+      },
+    };
+  }
+
+  /** Runs `listener` when the client goes away or the response ends. */
+  onClose(listener: () => void): void {
+    this.res.once('close', listener);
+  }
+}
+
+function isLoopbackAddress(address: string | undefined): boolean {
+  if (!address) return false;
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+}

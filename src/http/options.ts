@@ -1,0 +1,119 @@
+import { WharfError, WharfErrorCode } from '../protocol/errors.js';
+import type { EventStore } from '../stores/event-store.js';
+import type { CorsOptions } from './cors.js';
+import type { GuardOptions } from './guard.js';
+import type { Middleware } from './middleware.js';
+
+export interface HttpAppOptions extends GuardOptions {
+  /** The Streamable HTTP endpoint, relative to the app. Default `/mcp`; `/` is allowed. */
+  path?: string;
+  /** The legacy HTTP+SSE pair (2024-11-05), or `false` to turn it off. Default `/sse` and `/messages`. */
+  sse?: { path?: string; messagesPath?: string } | false;
+  /** Answer POSTs with JSON instead of an SSE stream. Default false (SSE when the client accepts it). */
+  jsonResponse?: boolean;
+  /** No sessions: each POST stands alone. Sampling, elicitation and roots then fail with a clear error. */
+  stateless?: boolean;
+  /** HTTP middleware, run in order before every route of the app. */
+  middleware?: Middleware[];
+  /** CORS for browser clients; `true` allows every origin. Off by default. */
+  cors?: boolean | CorsOptions;
+  /** Largest request body accepted, in bytes. Default 4 MiB. */
+  maxBodyBytes?: number;
+  /** A session with no request for this long ends. Default 30 minutes. */
+  sessionIdleMs?: number;
+  /** Sessions kept at once; past it, initialize gets 503 with Retry-After. Default 10,000. */
+  maxSessions?: number;
+  /** Where SSE events are kept for resuming with `Last-Event-ID` (e.g. `new MemoryEventStore()`). Off by default. */
+  eventStore?: EventStore;
+  /** Interval of SSE keep-alive comments, in ms; 0 turns them off. Default 15,000. */
+  keepAliveMs?: number;
+  /** The `retry:` delay sent in priming events, in ms. Default 1,000. */
+  retryMs?: number;
+  /** The app's public URL (behind a proxy that rewrites paths), e.g. `https://api.example.com/tools`. */
+  publicUrl?: string;
+  /** The health route, or `false` for none. Default `/health`. */
+  health?: string | false;
+}
+
+export interface ResolvedOptions {
+  mcpPath: string;
+  ssePath: string | undefined;
+  messagesPath: string | undefined;
+  healthPath: string | undefined;
+  jsonResponse: boolean;
+  stateless: boolean;
+  middleware: Middleware[];
+  cors: CorsOptions | undefined;
+  guard: GuardOptions;
+  maxBodyBytes: number;
+  sessionIdleMs: number;
+  maxSessions: number;
+  eventStore: EventStore | undefined;
+  keepAliveMs: number;
+  retryMs: number;
+  publicUrl: string | undefined;
+}
+
+/** Paths are compared without a trailing slash, so `/mcp` and `/mcp/` are one route (never a redirect). */
+export function normalizePath(path: string): string {
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+}
+
+function checkPath(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!value.startsWith('/')) {
+    throw new WharfError(
+      WharfErrorCode.InvalidOption,
+      `Option "${name}" must start with "/" (got "${value}").`,
+    );
+  }
+  return normalizePath(value);
+}
+
+function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new WharfError(
+      WharfErrorCode.InvalidOption,
+      `Option "${name}" must be a positive number (got ${value}).`,
+    );
+  }
+  return value;
+}
+
+/** Validates options once, when the app is built, so mistakes surface at start-up and not per request. */
+export function resolveOptions(options: HttpAppOptions = {}): ResolvedOptions {
+  const sse = options.sse === false ? undefined : (options.sse ?? {});
+  const resolved: ResolvedOptions = {
+    mcpPath: checkPath('path', options.path ?? '/mcp')!,
+    ssePath: sse ? checkPath('sse.path', sse.path ?? '/sse') : undefined,
+    messagesPath: sse ? checkPath('sse.messagesPath', sse.messagesPath ?? '/messages') : undefined,
+    healthPath: options.health === false ? undefined : checkPath('health', options.health ?? '/health'),
+    jsonResponse: options.jsonResponse ?? false,
+    stateless: options.stateless ?? false,
+    middleware: options.middleware ?? [],
+    cors: options.cors === true ? {} : options.cors || undefined,
+    guard: {
+      allowedHosts: options.allowedHosts,
+      allowedOrigins: options.allowedOrigins,
+      trustProxy: options.trustProxy,
+    },
+    maxBodyBytes: positive('maxBodyBytes', options.maxBodyBytes, 4 * 1024 * 1024),
+    sessionIdleMs: positive('sessionIdleMs', options.sessionIdleMs, 30 * 60_000),
+    maxSessions: positive('maxSessions', options.maxSessions, 10_000),
+    eventStore: options.eventStore,
+    keepAliveMs: positive('keepAliveMs', options.keepAliveMs, 15_000, true),
+    retryMs: positive('retryMs', options.retryMs, 1000, true),
+    publicUrl: options.publicUrl?.replace(/\/$/, ''),
+  };
+  const paths = [resolved.mcpPath, resolved.ssePath, resolved.messagesPath, resolved.healthPath].filter(
+    Boolean,
+  );
+  if (new Set(paths).size !== paths.length) {
+    throw new WharfError(
+      WharfErrorCode.InvalidOption,
+      `Two routes share a path (${paths.join(', ')}). Give each its own.`,
+    );
+  }
+  return resolved;
+}

@@ -1,0 +1,46 @@
+import { ErrorCode } from '../protocol/jsonrpc.js';
+import type { Exchange } from './exchange.js';
+
+/**
+ * HTTP-level refusals carry a JSON-RPC error body that says what was wrong and what to do, so a
+ * client library surfaces a readable message instead of a bare status.
+ */
+export function refuse(
+  exchange: Exchange,
+  status: number,
+  message: string,
+  options: { code?: number; headers?: Record<string, string> } = {},
+): void {
+  const body = JSON.stringify({
+    jsonrpc: '2.0',
+    error: { code: options.code ?? ErrorCode.ConnectionClosed, message },
+  });
+  exchange.respond(status, { 'content-type': 'application/json', ...options.headers }, body);
+}
+
+export function respondJson(
+  exchange: Exchange,
+  status: number,
+  value: unknown,
+  headers?: Record<string, string>,
+): void {
+  exchange.respond(status, { 'content-type': 'application/json', ...headers }, JSON.stringify(value));
+}
+
+/** Does an Accept header allow this media type? A missing header, or a wildcard, allows anything. */
+export function accepts(accept: string | undefined, type: 'application/json' | 'text/event-stream'): boolean {
+  if (accept === undefined || accept === '') return true;
+  const [major] = type.split('/');
+  for (const part of accept.split(',')) {
+    const range = part.split(';')[0]!.trim().toLowerCase();
+    if (range === type || range === '*/*' || range === `${major}/*`) return true;
+  }
+  return false;
+}
+
+/** Is the request body declared as JSON? (`application/json`, with any parameters.) */
+export function isJsonContentType(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const media = contentType.split(';')[0]!.trim().toLowerCase();
+  return media === 'application/json' || (media.startsWith('application/') && media.endsWith('+json'));
+}

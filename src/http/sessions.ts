@@ -1,0 +1,104 @@
+import type { BaseMcpServer } from '../server/mcp-server.js';
+import type { ServerSession } from '../server/session.js';
+import type { SseChannel } from './sse.js';
+
+/** An HTTP session: the MCP session plus the streams that carry its messages. */
+export interface LiveSession {
+  readonly id: string;
+  readonly session: ServerSession;
+  readonly kind: 'streamable' | 'legacy';
+  lastSeen: number;
+  /** Requests being answered right now; a busy session never expires. */
+  busy: number;
+  /** Where messages unrelated to a request go: the GET stream (Streamable HTTP) or the SSE stream (legacy). */
+  standalone: SseChannel | undefined;
+  /** Streams that may still be resumed, by stream id. */
+  readonly channels: Map<string, SseChannel>;
+}
+
+export interface SessionLimits {
+  idleMs: number;
+  maxSessions: number;
+}
+
+/**
+ * The HTTP sessions of one app, shared by Streamable HTTP and legacy SSE: the cap, idle expiry and
+ * closing. Ids come from the platform CSPRNG (`crypto.randomUUID`, visible ASCII as the spec asks).
+ */
+export class SessionTable {
+  private readonly live = new Map<string, LiveSession>();
+  private sweeper: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    private readonly server: BaseMcpServer,
+    private readonly limits: SessionLimits,
+  ) {}
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  get full(): boolean {
+    return this.live.size >= this.limits.maxSessions;
+  }
+
+  get(id: string | undefined): LiveSession | undefined {
+    return id === undefined ? undefined : this.live.get(id);
+  }
+
+  values(): IterableIterator<LiveSession> {
+    return this.live.values();
+  }
+
+  open(kind: LiveSession['kind']): LiveSession {
+    const id = crypto.randomUUID();
+    const live: LiveSession = {
+      id,
+      kind,
+      lastSeen: Date.now(),
+      busy: 0,
+      standalone: undefined,
+      channels: new Map(),
+      session: this.server.createSession({
+        id,
+        send: (message) => live.standalone?.send(message),
+        onClose: () => this.forget(id),
+      }),
+    };
+    this.live.set(id, live);
+    this.startSweeping();
+    return live;
+  }
+
+  close(id: string): void {
+    this.live.get(id)?.session.close();
+  }
+
+  closeAll(): void {
+    for (const live of [...this.live.values()]) live.session.close();
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
+  }
+
+  private forget(id: string): void {
+    const live = this.live.get(id);
+    if (!live) return;
+    this.live.delete(id);
+    live.standalone?.finish();
+    for (const channel of live.channels.values()) channel.finish();
+  }
+
+  /** Idle sessions end: nothing in flight, no open stream, and no request for `idleMs`. */
+  private startSweeping(): void {
+    if (this.sweeper) return;
+    const every = Math.max(1000, Math.min(this.limits.idleMs / 2, 60_000));
+    this.sweeper = setInterval(() => {
+      const oldest = Date.now() - this.limits.idleMs;
+      for (const live of this.live.values()) {
+        if (live.busy === 0 && live.lastSeen < oldest && !live.standalone?.connected) live.session.close();
+      }
+    }, every);
+    // The sweeper alone must not keep a process alive.
+    (this.sweeper as { unref?: () => void }).unref?.();
+  }
+}

@@ -1,0 +1,170 @@
+import type { BodyResult, EventStream, Exchange } from './exchange.js';
+
+const encoder = new TextEncoder();
+
+/**
+ * The fetch binding of the exchange seam, for Bun, Deno, Workers and Hono: a Web `Request` in, a
+ * `Response` out (resolved as soon as the app responds or starts a stream).
+ */
+export class WebExchange implements Exchange {
+  readonly method: string;
+  readonly path: string;
+  readonly query: string;
+  auth?: unknown;
+  readonly response: Promise<Response>;
+  private resolveResponse!: (response: Response) => void;
+  private controller: AbortController | undefined;
+  private started = false;
+  private readonly closeListeners: (() => void)[] = [];
+
+  constructor(
+    readonly raw: Request,
+    readonly basePath: string,
+  ) {
+    this.method = raw.method;
+    const url = new URL(raw.url);
+    this.path =
+      basePath && url.pathname.startsWith(basePath)
+        ? url.pathname.slice(basePath.length) || '/'
+        : url.pathname;
+    this.query = url.search.slice(1);
+    this.response = new Promise((resolve) => {
+      this.resolveResponse = resolve;
+    });
+  }
+
+  /** A fetch runtime does not say which address the connection arrived on. */
+  readonly loopback = undefined;
+  private extraHeaders: Record<string, string> | undefined;
+
+  setHeader(name: string, value: string): void {
+    this.extraHeaders ??= {};
+    this.extraHeaders[name.toLowerCase()] = value;
+  }
+
+  private withExtra(headers: Record<string, string>): Record<string, string> {
+    return this.extraHeaders ? { ...this.extraHeaders, ...headers } : headers;
+  }
+
+  header(name: string): string | undefined {
+    return this.raw.headers.get(name) ?? undefined;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      const outer = this.raw.signal;
+      if (outer.aborted) this.controller.abort();
+      else outer.addEventListener('abort', () => this.controller?.abort(), { once: true });
+    }
+    return this.controller.signal;
+  }
+
+  get answered(): boolean {
+    return this.started;
+  }
+
+  async readBody(limit: number): Promise<BodyResult> {
+    const declared = Number(this.raw.headers.get('content-length'));
+    if (declared > limit) return { ok: false, reason: 'too-large' };
+    if (!this.raw.body) return { ok: true, text: '' };
+    const reader = this.raw.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.byteLength;
+        if (size > limit) {
+          void reader.cancel();
+          return { ok: false, reason: 'too-large' };
+        }
+        chunks.push(value);
+      }
+    } catch {
+      return { ok: false, reason: 'aborted' };
+    }
+    const bytes = new Uint8Array(size);
+    let offset = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    return { ok: true, text: new TextDecoder().decode(bytes) };
+  }
+
+  respond(status: number, headers: Record<string, string>, body?: string): void {
+    if (this.started) return;
+    this.started = true;
+    this.resolveResponse(
+      new Response(status === 204 || status === 304 ? null : (body ?? null), {
+        status,
+        headers: this.withExtra(headers),
+      }),
+    );
+    this.closed();
+  }
+
+  stream(status: number, headers: Record<string, string>): EventStream {
+    this.started = true;
+    let controller!: ReadableStreamDefaultController<Uint8Array>;
+    let ended = false;
+    let waiting: (() => void) | undefined;
+    const onEnd = () => this.closed();
+    const finish = () => {
+      if (ended) return;
+      ended = true;
+      waiting?.();
+      this.controller?.abort();
+      this.closed();
+    };
+    const body = new ReadableStream<Uint8Array>(
+      {
+        start: (c) => {
+          controller = c;
+        },
+        pull: () => {
+          waiting?.();
+          waiting = undefined;
+        },
+        cancel: finish,
+      },
+      { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength },
+    );
+    this.resolveResponse(new Response(body, { status, headers: this.withExtra(headers) }));
+    return {
+      write(text) {
+        if (ended) return Promise.resolve();
+        controller.enqueue(encoder.encode(text));
+        if ((controller.desiredSize ?? 1) > 0) return Promise.resolve();
+        // Backpressure: resolve when the reader pulls again (or the stream is cancelled).
+        return new Promise((resolve) => {
+          waiting = resolve;
+        });
+      },
+      end() {
+        if (ended) return;
+        try {
+          controller.close();
+        } catch {
+          // Already closed by a cancel.
+        }
+        ended = true;
+        waiting?.();
+        onEnd();
+      },
+      get closed() {
+        return ended;
+      },
+    };
+  }
+
+  onClose(listener: () => void): void {
+    this.closeListeners.push(listener);
+  }
+
+  private closed(): void {
+    for (const listener of this.closeListeners.splice(0)) listener();
+  }
+}

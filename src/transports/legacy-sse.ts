@@ -1,0 +1,103 @@
+import { readJsonBody } from '../http/body.js';
+import type { Exchange } from '../http/exchange.js';
+import { refuse } from '../http/respond.js';
+import type { SessionTable } from '../http/sessions.js';
+import { SSE_HEADERS, SseChannel, sseEvent } from '../http/sse.js';
+import { ErrorCode, type JsonRpcMessage } from '../protocol/jsonrpc.js';
+import type { BaseMcpServer } from '../server/mcp-server.js';
+
+export interface LegacySseOptions {
+  /** The SSE path and the messages path, relative to the app. */
+  ssePath: string;
+  messagesPath: string;
+  maxBodyBytes: number;
+  /** An explicit public URL of the app (behind a proxy that rewrites paths). */
+  publicUrl: string | undefined;
+}
+
+/**
+ * The HTTP+SSE transport of 2024-11-05: GET opens the stream, whose first `endpoint` event says
+ * where to POST; POSTs are answered 202 and the responses travel on the stream.
+ */
+export class LegacySseTransport {
+  private readonly endpoint: string;
+
+  constructor(
+    private readonly server: BaseMcpServer,
+    private readonly sessions: SessionTable,
+    private readonly options: LegacySseOptions,
+  ) {
+    this.endpoint = relativeEndpoint(options.ssePath, options.messagesPath);
+  }
+
+  async openStream(exchange: Exchange): Promise<void> {
+    if (this.sessions.full) {
+      refuse(
+        exchange,
+        503,
+        'Service Unavailable: this server has as many sessions as it allows. Retry later.',
+        {
+          headers: { 'retry-after': '5' },
+        },
+      );
+      return;
+    }
+    await this.server.start();
+    const live = this.sessions.open('legacy');
+    const connection = exchange.stream(200, SSE_HEADERS);
+    live.standalone = new SseChannel(live.id, connection, undefined);
+    exchange.onClose(() => live.session.close());
+    // Relative to the SSE URL, so it resolves under whatever prefix the app is mounted at
+    // (clients do `new URL(data, sseUrl)`); an explicit public URL wins when given.
+    const base = this.options.publicUrl
+      ? `${this.options.publicUrl}${this.options.messagesPath}`
+      : this.endpoint;
+    await connection.write(sseEvent(`${base}?sessionId=${live.id}`, undefined, 'endpoint'));
+  }
+
+  async post(exchange: Exchange): Promise<void> {
+    const id = new URLSearchParams(exchange.query).get('sessionId') ?? undefined;
+    const live = this.sessions.get(id);
+    if (live?.kind !== 'legacy') {
+      const what = id
+        ? 'no open SSE stream has this sessionId (it closed or expired)'
+        : 'the sessionId query parameter is missing';
+      refuse(
+        exchange,
+        id ? 404 : 400,
+        `${id ? 'Not Found' : 'Bad Request'}: ${what}. Open the SSE stream again and use its endpoint URL.`,
+        {
+          code: ErrorCode.InvalidRequest,
+        },
+      );
+      return;
+    }
+    const body = await readJsonBody(exchange, this.options.maxBodyBytes);
+    if (!body) return;
+    live.lastSeen = Date.now();
+    exchange.respond(202, { 'content-type': 'text/plain' }, 'Accepted');
+    const channel = live.standalone;
+    live.busy++;
+    try {
+      const answer = await live.session.handle(body.value, {
+        http: exchange.raw,
+        auth: exchange.auth,
+        reply: (message: JsonRpcMessage) => channel?.send(message),
+      });
+      if (answer) await channel?.send(answer);
+    } finally {
+      live.busy--;
+    }
+  }
+}
+
+/** The messages path as seen from the SSE path: "/sse" + "/messages" gives "messages". */
+export function relativeEndpoint(ssePath: string, messagesPath: string): string {
+  const from = ssePath.split('/').slice(1, -1);
+  const to = messagesPath.split('/').slice(1);
+  let shared = 0;
+  while (shared < from.length && shared < to.length - 1 && from[shared] === to[shared]) shared++;
+  const up = from.length - shared;
+  const rest = to.slice(shared).join('/');
+  return up === 0 ? rest : `${'../'.repeat(up)}${rest}`;
+}

@@ -1,0 +1,290 @@
+import { containsRequest, isInitializeRequest, readJsonBody } from '../http/body.js';
+import type { Exchange } from '../http/exchange.js';
+import { accepts, refuse, respondJson } from '../http/respond.js';
+import type { LiveSession, SessionTable } from '../http/sessions.js';
+import { SSE_HEADERS, SseChannel } from '../http/sse.js';
+import { ErrorCode, type JsonRpcMessage } from '../protocol/jsonrpc.js';
+import type { Outgoing } from '../protocol/transport.js';
+import { isSupportedVersion } from '../protocol/versions.js';
+import type { BaseMcpServer } from '../server/mcp-server.js';
+import type { HandleOptions } from '../server/session.js';
+import type { EventStore } from '../stores/event-store.js';
+
+export interface StreamableHttpOptions {
+  jsonResponse: boolean;
+  stateless: boolean;
+  eventStore: EventStore | undefined;
+  retryMs: number;
+  maxBodyBytes: number;
+}
+
+const SESSION_HEADER = 'mcp-session-id';
+
+/**
+ * Streamable HTTP (spec 2025-03-26 and later): POST carries client messages, GET opens the stream
+ * for server-initiated messages (or resumes one after `Last-Event-ID`), DELETE ends the session.
+ */
+export class StreamableHttpTransport {
+  constructor(
+    private readonly server: BaseMcpServer,
+    private readonly sessions: SessionTable,
+    private readonly options: StreamableHttpOptions,
+  ) {}
+
+  handle(exchange: Exchange): Promise<void> | void {
+    switch (exchange.method) {
+      case 'POST':
+        return this.post(exchange);
+      case 'GET':
+        return this.get(exchange);
+      case 'DELETE':
+        return this.delete(exchange);
+      default:
+        refuse(
+          exchange,
+          405,
+          `Method Not Allowed: the MCP endpoint takes POST, GET and DELETE, not ${exchange.method}.`,
+          {
+            headers: { allow: this.options.stateless ? 'POST' : 'GET, POST, DELETE' },
+          },
+        );
+    }
+  }
+
+  private checkVersionHeader(exchange: Exchange): boolean {
+    const version = exchange.header('mcp-protocol-version');
+    // Any supported value is tolerated, even one other than the negotiated version: real clients
+    // (and conformance 0.1.16) send 2025-03-26 inside later sessions.
+    if (version === undefined || isSupportedVersion(version)) return true;
+    refuse(
+      exchange,
+      400,
+      `Bad Request: unsupported MCP-Protocol-Version "${version}". This server speaks 2024-11-05, 2025-03-26, 2025-06-18 and 2025-11-25.`,
+      { code: ErrorCode.InvalidRequest },
+    );
+    return false;
+  }
+
+  private async post(exchange: Exchange): Promise<void> {
+    const accept = exchange.header('accept');
+    const json = accepts(accept, 'application/json');
+    const sse = accepts(accept, 'text/event-stream');
+    if (!json && !sse) {
+      refuse(exchange, 406, 'Not Acceptable: send "Accept: application/json, text/event-stream".', {
+        code: ErrorCode.InvalidRequest,
+      });
+      return;
+    }
+    if (!this.checkVersionHeader(exchange)) return;
+    const body = await readJsonBody(exchange, this.options.maxBodyBytes);
+    if (!body) return;
+    const value = body.value;
+    if (this.options.stateless)
+      return this.postStateless(exchange, value, sse && !this.options.jsonResponse ? 'sse' : 'json');
+
+    let live: LiveSession | undefined;
+    if (isInitializeRequest(value)) {
+      if (this.sessions.full) {
+        refuse(
+          exchange,
+          503,
+          'Service Unavailable: this server has as many sessions as it allows. Retry later.',
+          {
+            headers: { 'retry-after': '5' },
+          },
+        );
+        return;
+      }
+      await this.server.start();
+      live = this.sessions.open('streamable');
+    } else {
+      live = this.sessionOf(exchange);
+      if (!live) return;
+    }
+    live.lastSeen = Date.now();
+    const extra: HandleOptions = { http: exchange.raw, auth: exchange.auth };
+    if (!containsRequest(value)) {
+      // Notifications and responses only: accepted, nothing to answer (spec: 202 with no body).
+      await live.session.handle(value, extra);
+      exchange.respond(202, { [SESSION_HEADER]: live.id });
+      return;
+    }
+    live.busy++;
+    try {
+      if (!sse || this.options.jsonResponse) await this.answerJson(exchange, live, value, extra);
+      else await this.answerSse(exchange, live, value, extra);
+    } finally {
+      live.busy--;
+      live.lastSeen = Date.now();
+    }
+  }
+
+  /** JSON answers: messages related to the request go to the session's GET stream, if one is open. */
+  private async answerJson(exchange: Exchange, live: LiveSession, value: unknown, extra: HandleOptions) {
+    extra.signal = exchange.signal;
+    const answer = await live.session.handle(value, extra);
+    if (answer) respondJson(exchange, 200, answer, { [SESSION_HEADER]: live.id });
+    else exchange.respond(202, { [SESSION_HEADER]: live.id });
+  }
+
+  private async answerSse(exchange: Exchange, live: LiveSession, value: unknown, extra: HandleOptions) {
+    const store = this.options.eventStore;
+    const channel = new SseChannel(
+      crypto.randomUUID(),
+      exchange.stream(200, { ...SSE_HEADERS, [SESSION_HEADER]: live.id }),
+      store,
+    );
+    if (store) {
+      live.channels.set(channel.streamId, channel);
+      // Priming events (an id with empty data) are 2025-11-25; older clients would choke on them.
+      if (live.session.state.protocolVersion === '2025-11-25') await channel.prime(this.options.retryMs);
+      extra.closeStream = () => channel.detach();
+    } else {
+      // Without an event store nothing can be resumed, so a client gone means the work is moot.
+      extra.signal = exchange.signal;
+    }
+    extra.reply = (message: JsonRpcMessage) => channel.send(message);
+    const answer = await live.session.handle(value, extra);
+    if (answer) await channel.send(answer);
+    channel.finish();
+    // Keep a finished stream's events resumable only as long as the store keeps them.
+    live.channels.delete(channel.streamId);
+  }
+
+  private async postStateless(exchange: Exchange, value: unknown, mode: 'json' | 'sse'): Promise<void> {
+    await this.server.start();
+    const session = this.server.createSession({ stateless: true, send: () => undefined });
+    const state = session.state;
+    // No initialize reaches this session: it speaks the version the client names (spec default 2025-03-26).
+    const version = exchange.header('mcp-protocol-version');
+    if (!isInitializeRequest(value)) {
+      state.initialized = true;
+      state.protocolVersion = isSupportedVersion(version) ? version : '2025-03-26';
+    }
+    const extra: HandleOptions = { http: exchange.raw, auth: exchange.auth, signal: exchange.signal };
+    try {
+      if (mode === 'json') {
+        const answer = await session.handle(value, extra);
+        if (answer) respondJson(exchange, 200, answer);
+        else exchange.respond(202, {});
+        return;
+      }
+      if (!containsRequest(value)) {
+        await session.handle(value, extra);
+        exchange.respond(202, {});
+        return;
+      }
+      const channel = new SseChannel('', exchange.stream(200, SSE_HEADERS), undefined);
+      extra.reply = (message: JsonRpcMessage) => channel.send(message);
+      const answer: Outgoing | undefined = await session.handle(value, extra);
+      if (answer) await channel.send(answer);
+      channel.finish();
+    } finally {
+      session.close();
+    }
+  }
+
+  private async get(exchange: Exchange): Promise<void> {
+    if (this.options.stateless) {
+      refuse(
+        exchange,
+        405,
+        'Method Not Allowed: this server is stateless and has no stream to open; use POST.',
+        {
+          headers: { allow: 'POST' },
+        },
+      );
+      return;
+    }
+    if (!accepts(exchange.header('accept'), 'text/event-stream')) {
+      refuse(
+        exchange,
+        406,
+        'Not Acceptable: a GET on the MCP endpoint opens an SSE stream; send "Accept: text/event-stream".',
+        {
+          code: ErrorCode.InvalidRequest,
+        },
+      );
+      return;
+    }
+    if (!this.checkVersionHeader(exchange)) return;
+    const live = this.sessionOf(exchange);
+    if (!live) return;
+    live.lastSeen = Date.now();
+    const headers = { ...SSE_HEADERS, [SESSION_HEADER]: live.id };
+    const lastEventId = exchange.header('last-event-id');
+    const store = this.options.eventStore;
+    if (lastEventId && store) {
+      const connection = exchange.stream(200, headers);
+      const write = (id: string, message: JsonRpcMessage) =>
+        connection.write(`id: ${id}\nevent: message\ndata: ${JSON.stringify(message)}\n\n`);
+      const streamId = await store.replayAfter(lastEventId, write);
+      const channel =
+        streamId === undefined
+          ? undefined
+          : (live.channels.get(streamId) ?? this.standaloneWith(live, streamId));
+      // A stream still running continues on this connection; a finished one ends after its replay.
+      if (channel && !channel.finished) channel.attach(connection);
+      else connection.end();
+      return;
+    }
+    if (live.standalone?.connected) {
+      refuse(
+        exchange,
+        409,
+        'Conflict: this session already has an open GET stream. Close it before opening another.',
+      );
+      return;
+    }
+    const channel = new SseChannel(crypto.randomUUID(), exchange.stream(200, headers), store);
+    live.standalone = channel;
+    exchange.onClose(() => {
+      if (live.standalone === channel) channel.detach();
+    });
+    if (store && live.session.state.protocolVersion === '2025-11-25')
+      await channel.prime(this.options.retryMs);
+  }
+
+  private standaloneWith(live: LiveSession, streamId: string) {
+    return live.standalone?.streamId === streamId ? live.standalone : undefined;
+  }
+
+  private delete(exchange: Exchange): void {
+    if (this.options.stateless) {
+      refuse(exchange, 405, 'Method Not Allowed: this server is stateless and has no session to end.', {
+        headers: { allow: 'POST' },
+      });
+      return;
+    }
+    const live = this.sessionOf(exchange);
+    if (!live) return;
+    live.session.close();
+    exchange.respond(200, {});
+  }
+
+  /** The session a request names, or the refusal: 400 without an id, 404 for an unknown one. */
+  private sessionOf(exchange: Exchange): LiveSession | undefined {
+    const id = exchange.header(SESSION_HEADER);
+    if (id === undefined) {
+      refuse(
+        exchange,
+        400,
+        'Bad Request: missing Mcp-Session-Id header. Send the id the initialize response gave you, or initialize first.',
+      );
+      return undefined;
+    }
+    const live = this.sessions.get(id);
+    if (live?.kind !== 'streamable') {
+      refuse(
+        exchange,
+        404,
+        'Not Found: no session with this Mcp-Session-Id (it ended or expired). Initialize a new session.',
+        {
+          code: ErrorCode.InvalidRequest,
+        },
+      );
+      return undefined;
+    }
+    return live;
+  }
+}
