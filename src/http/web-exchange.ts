@@ -10,6 +10,7 @@ export class WebExchange implements Exchange {
   readonly method: string;
   readonly path: string;
   readonly query: string;
+  private readonly host: string;
   auth?: unknown;
   readonly response: Promise<Response>;
   private resolveResponse!: (response: Response) => void;
@@ -28,6 +29,7 @@ export class WebExchange implements Exchange {
         ? url.pathname.slice(basePath.length) || '/'
         : url.pathname;
     this.query = url.search.slice(1);
+    this.host = url.host;
     this.response = new Promise((resolve) => {
       this.resolveResponse = resolve;
     });
@@ -47,7 +49,10 @@ export class WebExchange implements Exchange {
   }
 
   header(name: string): string | undefined {
-    return this.raw.headers.get(name) ?? undefined;
+    const value = this.raw.headers.get(name);
+    // A Request built in code has no Host header; its URL says which host it was meant for.
+    if (value === null && name === 'host') return this.host;
+    return value ?? undefined;
   }
 
   get signal(): AbortSignal {

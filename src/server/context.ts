@@ -110,6 +110,10 @@ export class RequestContext implements Context {
     return this.controller.signal;
   }
 
+  private assertCanAsk(method: string): void {
+    if (this.session.isStateless) throw statelessError(method);
+  }
+
   cancel(reason: unknown): void {
     this.cancelled = true;
     this.abortReason = reason;
@@ -130,6 +134,7 @@ export class RequestContext implements Context {
   }
 
   async elicit(params: ElicitParams, options?: ClientRequestOptions): Promise<ElicitResult> {
+    this.assertCanAsk('elicitation/create');
     const features = featuresOf(this.protocolVersion);
     const declared = this.session.state.clientCapabilities.elicitation;
     const mode = params.mode ?? 'form';
@@ -137,6 +142,13 @@ export class RequestContext implements Context {
       throw new McpError(
         ErrorCode.InvalidRequest,
         'The client did not declare the "elicitation" capability (or negotiated a protocol before 2025-06-18), so it cannot be asked for input. Check ctx.client.capabilities.elicitation before calling ctx.elicit().',
+      );
+    }
+    // 2025-11-25: `elicitation: {}` means form only; a client may declare `url` alone.
+    if (mode === 'form' && !declared.form && declared.url) {
+      throw new McpError(
+        ErrorCode.InvalidRequest,
+        'The client supports only URL-mode elicitation (capabilities.elicitation.url), not forms. Use ctx.elicit({ mode: "url", ... }) or ask another way.',
       );
     }
     if (mode === 'url' && (!features.urlElicitation || !declared.url)) {
@@ -151,6 +163,7 @@ export class RequestContext implements Context {
   }
 
   async sample(params: CreateMessageParams, options?: ClientRequestOptions): Promise<CreateMessageResult> {
+    this.assertCanAsk('sampling/createMessage');
     if (!this.session.state.clientCapabilities.sampling) {
       throw new McpError(
         ErrorCode.InvalidRequest,
@@ -166,6 +179,7 @@ export class RequestContext implements Context {
   }
 
   async listRoots(options?: ClientRequestOptions): Promise<Root[]> {
+    this.assertCanAsk('roots/list');
     if (!this.session.state.clientCapabilities.roots) {
       throw new McpError(
         ErrorCode.InvalidRequest,
@@ -175,6 +189,14 @@ export class RequestContext implements Context {
     const result = await this.session.request('roots/list', undefined, this, options);
     return (result.roots as Root[] | undefined) ?? [];
   }
+}
+
+/** Checked before capabilities: a stateless session never saw them, and the reason is the mode. */
+function statelessError(method: string): McpError {
+  return new McpError(
+    ErrorCode.InvalidRequest,
+    `Cannot send ${method}: this server runs stateless, so the client's answer could not reach this request. Serve it with sessions (stateless: false) to use sampling, elicitation or roots.`,
+  );
 }
 
 function stripMode(params: ElicitParams): Record<string, unknown> {

@@ -48,7 +48,7 @@ export class ServerCore {
   readonly info: Implementation;
   readonly pageSize: number;
   readonly requestTimeoutMs: number;
-  private readonly pendingListChanges = new Set<string>();
+  private readonly pendingListChanges = new Set<'tools' | 'resources' | 'prompts'>();
 
   constructor(readonly options: ServerOptions) {
     const {
@@ -64,11 +64,9 @@ export class ServerCore {
     this.info = info;
     this.pageSize = pageSize ?? 100;
     this.requestTimeoutMs = requestTimeoutMs ?? 60_000;
-    this.tools = new Registry('tool', shapeTool, () => this.listChanged('notifications/tools/list_changed'));
-    this.prompts = new Registry('prompt', shapePrompt, () =>
-      this.listChanged('notifications/prompts/list_changed'),
-    );
-    const resourcesChanged = () => this.listChanged('notifications/resources/list_changed');
+    this.tools = new Registry('tool', shapeTool, () => this.listChanged('tools'));
+    this.prompts = new Registry('prompt', shapePrompt, () => this.listChanged('prompts'));
+    const resourcesChanged = () => this.listChanged('resources');
     this.resources = new Registry('resource', shapeResource, resourcesChanged);
     this.templates = new Registry('resource template', shapeTemplate, resourcesChanged);
   }
@@ -105,14 +103,20 @@ export class ServerCore {
    * Coalesces list changes made in one tick (registering ten tools sends one notification per
    * kind), and sends nothing while no one is connected.
    */
-  private listChanged(method: string): void {
+  private listChanged(kind: 'tools' | 'resources' | 'prompts'): void {
     if (this.sessions.size === 0) return;
     if (this.pendingListChanges.size === 0) {
       queueMicrotask(() => {
-        for (const pending of this.pendingListChanges) this.broadcast({ jsonrpc: '2.0', method: pending });
+        for (const pending of this.pendingListChanges) {
+          // Only to clients that were offered the capability at initialize: capabilities do not change later.
+          this.broadcast(
+            { jsonrpc: '2.0', method: `notifications/${pending}/list_changed` },
+            (session) => session.state.serverCapabilities?.[pending] !== undefined,
+          );
+        }
         this.pendingListChanges.clear();
       });
     }
-    this.pendingListChanges.add(method);
+    this.pendingListChanges.add(kind);
   }
 }

@@ -71,9 +71,10 @@ function initialize(session: ServerSession, params: Params, inBatch: boolean): o
     : undefined;
   state.initialized = true;
   const core = session.core;
+  state.serverCapabilities = core.capabilities(version);
   const result: Params = {
     protocolVersion: version,
-    capabilities: core.capabilities(version),
+    capabilities: state.serverCapabilities,
     serverInfo: shapeImplementation(core.info, version),
   };
   if (core.options.instructions !== undefined) result.instructions = core.options.instructions;

@@ -127,7 +127,12 @@ export class BaseMcpServer {
    */
   async connect(transport: Transport): Promise<ServerSession> {
     await this.start();
-    const session = this.createSession({ send: (message) => transport.send(message) });
+    // Closing the session (server.close(), an idle timeout) closes the transport too, so the
+    // client sees the connection end instead of requests failing one by one.
+    const session = this.createSession({
+      send: (message) => transport.send(message),
+      onClose: () => void transport.close(),
+    });
     const core = this.core;
     const send = async (message: Parameters<Transport['send']>[0]) => {
       try {

@@ -19,6 +19,7 @@ import type { Context } from './context.js';
 import type { ServerCore } from './core.js';
 import type { RegistryEntry } from './registry.js';
 import { toProtocolError } from './results.js';
+import { shapePromptResult } from './shape.js';
 
 export interface PromptConfig<Args extends SchemaInput | readonly PromptArgument[] | undefined> {
   title?: string;
@@ -74,7 +75,7 @@ export function createPromptEntry(
       label: `arguments of prompt "${name}"`,
       requireObject: true,
     });
-    list = argumentsFromJsonSchema(schema.jsonSchema);
+    list = argumentsFromJsonSchema(name, schema.jsonSchema);
   }
   for (const argument of Object.keys(complete ?? {})) {
     if (!list?.some((item) => item.name === argument)) {
@@ -97,13 +98,20 @@ export function createPromptEntry(
 }
 
 /** Prompt arguments are the top-level properties of the object schema. */
-function argumentsFromJsonSchema(jsonSchema: Record<string, unknown>): PromptArgument[] {
+function argumentsFromJsonSchema(prompt: string, jsonSchema: Record<string, unknown>): PromptArgument[] {
   const properties = (jsonSchema.properties ?? {}) as Record<
     string,
-    { description?: unknown; title?: unknown }
+    { description?: unknown; title?: unknown; type?: unknown }
   >;
   const required = new Set(Array.isArray(jsonSchema.required) ? (jsonSchema.required as string[]) : []);
   return Object.entries(properties).map(([name, property]) => {
+    // Prompt arguments travel as strings; a number field could never validate.
+    if (property.type !== undefined && property.type !== 'string') {
+      throw new WharfError(
+        WharfErrorCode.InvalidSchema,
+        `Argument "${name}" of prompt "${prompt}" has type ${JSON.stringify(property.type)}, but prompt arguments are always strings. Declare it as a string (e.g. z.string()) and convert it in the handler.`,
+      );
+    }
     const argument: PromptArgument = { name, required: required.has(name) };
     if (typeof property.description === 'string') argument.description = property.description;
     if (typeof property.title === 'string') argument.title = property.title;
@@ -149,10 +157,10 @@ export async function getPrompt(
   } catch (error) {
     throw toProtocolError(error, `Getting prompt "${name}"`);
   }
-  if (typeof result === 'string')
+  if (typeof result === 'string') {
     return { messages: [{ role: 'user', content: { type: 'text', text: result } }] };
-  if (Array.isArray(result)) return { messages: result };
-  return result;
+  }
+  return shapePromptResult(Array.isArray(result) ? { messages: result } : result, ctx.protocolVersion);
 }
 
 function checkArguments(entry: PromptEntry, args: unknown): Record<string, string> {

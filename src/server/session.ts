@@ -17,6 +17,7 @@ import {
   type Implementation,
   LOGGING_LEVELS,
   type LoggingLevel,
+  type ServerCapabilities,
 } from '../protocol/types.js';
 import { featuresOf, LATEST_VERSION, type ProtocolVersion } from '../protocol/versions.js';
 import { type ClientRequestOptions, RequestContext } from './context.js';
@@ -52,6 +53,8 @@ export interface SessionState {
   protocolVersion: ProtocolVersion | undefined;
   clientInfo: Implementation | undefined;
   clientCapabilities: ClientCapabilities;
+  /** What this session was offered at initialize (capabilities do not change during a session). */
+  serverCapabilities: ServerCapabilities | undefined;
   logLevel: LoggingLevel | undefined;
   subscriptions: Set<string>;
 }
@@ -73,6 +76,7 @@ export class ServerSession {
     protocolVersion: undefined,
     clientInfo: undefined,
     clientCapabilities: {},
+    serverCapabilities: undefined,
     logLevel: undefined,
     subscriptions: new Set(),
   };

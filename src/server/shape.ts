@@ -1,7 +1,10 @@
 import type {
   CallToolResult,
+  ContentBlock,
+  GetPromptResult,
   Implementation,
   PromptDefinition,
+  PromptMessage,
   ResourceDefinition,
   ResourceTemplateDefinition,
   ToolDefinition,
@@ -68,8 +71,58 @@ export function shapeImplementation(info: Implementation, version: ProtocolVersi
   return without(info, keys);
 }
 
-/** Structured content is 2025-06-18 and later; older clients get the text content alone. */
+/**
+ * Structured content is 2025-06-18 and later; older clients get the text content alone. Content
+ * blocks a revision lacks become text that says what was there. For the latest revision this
+ * returns the result untouched without looking at it.
+ */
 export function shapeToolResult(result: CallToolResult, version: ProtocolVersion): CallToolResult {
-  if (result.structuredContent === undefined || featuresOf(version).structuredContent) return result;
-  return without(result, ['structuredContent']);
+  const features = featuresOf(version);
+  let shaped = result;
+  if (result.structuredContent !== undefined && !features.structuredContent) {
+    shaped = without(result, ['structuredContent']);
+  }
+  if (features.resourceLinks && features.audioContent) return shaped;
+  const content = shapeContent(shaped.content, version);
+  return content === shaped.content ? shaped : { ...shaped, content };
+}
+
+export function shapePromptResult(result: GetPromptResult, version: ProtocolVersion): GetPromptResult {
+  const features = featuresOf(version);
+  if (features.resourceLinks && features.audioContent) return result;
+  let messages: PromptMessage[] | undefined;
+  result.messages.forEach((message, i) => {
+    const content = shapeBlock(message.content, version);
+    if (content !== message.content) {
+      messages ??= [...result.messages];
+      messages[i] = { ...message, content };
+    }
+  });
+  return messages ? { ...result, messages } : result;
+}
+
+function shapeContent(content: ContentBlock[], version: ProtocolVersion): ContentBlock[] {
+  let shaped: ContentBlock[] | undefined;
+  content.forEach((block, i) => {
+    const replaced = shapeBlock(block, version);
+    if (replaced !== block) {
+      shaped ??= [...content];
+      shaped[i] = replaced;
+    }
+  });
+  return shaped ?? content;
+}
+
+function shapeBlock(block: ContentBlock, version: ProtocolVersion): ContentBlock {
+  const features = featuresOf(version);
+  if (block.type === 'resource_link' && !features.resourceLinks) {
+    return { type: 'text', text: `Resource: ${block.uri}${block.name ? ` (${block.name})` : ''}` };
+  }
+  if (block.type === 'audio' && !features.audioContent) {
+    return {
+      type: 'text',
+      text: `[audio (${block.mimeType}) left out: protocol ${version} has no audio content]`,
+    };
+  }
+  return block;
 }

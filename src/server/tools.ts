@@ -1,7 +1,6 @@
 import { McpError, WharfError, WharfErrorCode } from '../protocol/errors.js';
 import { ErrorCode } from '../protocol/jsonrpc.js';
 import type { CallToolResult, Icon, Meta, ToolAnnotations, ToolDefinition } from '../protocol/types.js';
-import { featuresOf } from '../protocol/versions.js';
 import {
   formatIssues,
   type InferInput,
@@ -120,27 +119,47 @@ export async function callTool(
     }
     args = checked.value;
   }
-  let result: CallToolResult;
+  let value: unknown;
   try {
-    result = toToolResult(await entry.handler(args, ctx), entry.output !== undefined);
+    value = await entry.handler(args, ctx);
   } catch (error) {
     // The spec requires URL-elicitation-required to travel as a JSON-RPC error.
     if (error instanceof McpError && error.code === ErrorCode.UrlElicitationRequired) throw error;
     return toolErrorResult(messageOf(error));
   }
-  if (entry.output && !result.isError && featuresOf(ctx.protocolVersion).structuredContent) {
-    const problem = await checkStructured(entry.output, result);
-    if (problem) return toolErrorResult(`Tool "${name}" returned ${problem}`);
+  const output = entry.output;
+  if (output && isStructured(value)) {
+    // Validate first and send what the schema produced (defaults applied, unknown keys stripped),
+    // since the advertised outputSchema describes the schema's output, not the handler's input.
+    const checked = await output.validate(value);
+    if (!checked.ok) return toolErrorResult(`Tool "${name}" returned ${mismatch(checked.issues)}`);
+    value = checked.value;
+  }
+  let result = toToolResult(value, output !== undefined);
+  if (output && !result.isError && !isStructured(value)) {
+    // A full result (or a string) from a tool with an output schema must still carry valid structured content.
+    if (result.structuredContent === undefined) {
+      return toolErrorResult(
+        `Tool "${name}" returned no structuredContent, but it declares an outputSchema. Return an object that matches the schema.`,
+      );
+    }
+    const checked = await output.validate(result.structuredContent);
+    if (!checked.ok) return toolErrorResult(`Tool "${name}" returned ${mismatch(checked.issues)}`);
+    result = { ...result, structuredContent: checked.value as Record<string, unknown> };
   }
   return shapeToolResult(result, ctx.protocolVersion);
 }
 
-async function checkStructured(output: PreparedSchema, result: CallToolResult): Promise<string | undefined> {
-  if (result.structuredContent === undefined) {
-    return 'no structuredContent, but it declares an outputSchema. Return an object that matches the schema.';
-  }
-  const checked = await output.validate(result.structuredContent);
-  return checked.ok
-    ? undefined
-    : `structured content that does not match its outputSchema: ${formatIssues(checked.issues)}`;
+/** A plain object that is not a full `CallToolResult`: structured output to validate. */
+function isStructured(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !Array.isArray((value as { content?: unknown }).content)
+  );
+}
+
+function mismatch(issues: Parameters<typeof formatIssues>[0]): string {
+  return `structured content that does not match its outputSchema: ${formatIssues(issues)}`;
 }
