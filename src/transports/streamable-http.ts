@@ -121,7 +121,7 @@ export class StreamableHttpTransport {
 
   /** JSON answers: messages related to the request go to the session's GET stream, if one is open. */
   private async answerJson(exchange: Exchange, live: LiveSession, value: unknown, extra: HandleOptions) {
-    extra.signal = exchange.signal;
+    linkSignal(extra, exchange);
     const answer = await live.session.handle(value, extra);
     if (answer) respondJson(exchange, 200, answer, { [SESSION_HEADER]: live.id });
     else exchange.respond(202, { [SESSION_HEADER]: live.id });
@@ -141,7 +141,7 @@ export class StreamableHttpTransport {
       extra.closeStream = () => channel.detach();
     } else {
       // Without an event store nothing can be resumed, so a client gone means the work is moot.
-      extra.signal = exchange.signal;
+      linkSignal(extra, exchange);
     }
     extra.reply = (message: JsonRpcMessage) => channel.send(message);
     const answer = await live.session.handle(value, extra);
@@ -161,7 +161,8 @@ export class StreamableHttpTransport {
       state.initialized = true;
       state.protocolVersion = isSupportedVersion(version) ? version : '2025-03-26';
     }
-    const extra: HandleOptions = { http: exchange.raw, auth: exchange.auth, signal: exchange.signal };
+    const extra: HandleOptions = { http: exchange.raw, auth: exchange.auth };
+    linkSignal(extra, exchange);
     try {
       if (mode === 'json') {
         const answer = await session.handle(value, extra);
@@ -287,4 +288,12 @@ export class StreamableHttpTransport {
     }
     return live;
   }
+}
+
+/**
+ * The handler's signal follows the client's connection, but lazily: the AbortController behind
+ * `exchange.signal` is built only if a handler reads `ctx.signal`, so most calls never pay for it.
+ */
+function linkSignal(extra: HandleOptions, exchange: Exchange): void {
+  Object.defineProperty(extra, 'signal', { get: () => exchange.signal, enumerable: true });
 }
