@@ -16,6 +16,19 @@ import { WebExchange } from './web-exchange.js';
 
 type NodeNext = (error?: unknown) => void;
 
+/** How a host hands a request to the app. */
+export interface MountOptions {
+  /** The prefix the app is mounted under, e.g. `/mcp-server`; URLs the app gives out include it. */
+  basePath?: string;
+  /** What the host's authentication established; tools see it as `ctx.auth`. */
+  auth?: unknown;
+}
+
+export interface NodeMountOptions extends MountOptions {
+  /** `req.url` still starts with `basePath` (Fastify, Koa, plain node:http) and the app should strip it. */
+  stripBasePath?: boolean;
+}
+
 /**
  * The web app of an MCP server. Callable as a Node handler `(req, res, next?)` (so it mounts in
  * Express or serves `http.createServer(app)`), with `fetch` for fetch runtimes and `listen` to run
@@ -25,10 +38,25 @@ export interface HttpApp {
   (req: IncomingMessage, res: ServerResponse, next?: NodeNext): void;
   /** The MCP server this app serves. */
   readonly server: BaseMcpServer;
-  /** Fetch-runtime entry (Bun, Deno, Workers, Hono). `basePath` is the prefix the app is mounted under. */
-  fetch(request: Request, basePath?: string): Promise<Response>;
-  /** The Node entry point, the same as calling the app. `basePath` defaults to Express's `req.baseUrl`. */
-  handleNode(req: IncomingMessage, res: ServerResponse, next?: NodeNext, basePath?: string): void;
+  /**
+   * Fetch-runtime entry (Bun, Deno, Workers): `export default { fetch: app.fetch }`. A string second
+   * argument is the prefix the app is mounted under; anything else a runtime passes is ignored.
+   */
+  fetch(request: Request, basePath?: unknown): Promise<Response>;
+  /** For adapters on fetch hosts (Hono, Next.js): the mount prefix and the host's auth. */
+  handleFetch(request: Request, options?: MountOptions): Promise<Response>;
+  /**
+   * The Node entry point; calling the app does the same. The mount prefix defaults to Express's
+   * `req.baseUrl`. Resolves when the app has answered, or at once when it called `next()`.
+   */
+  handleNode(
+    req: IncomingMessage,
+    res: ServerResponse,
+    next?: NodeNext,
+    options?: NodeMountOptions,
+  ): Promise<void>;
+  /** Whether the app answers this path (relative to its mount point): adapters ask before handing over. */
+  owns(path: string): boolean;
   /** Adds a custom route (`(Request) => Response`); it runs behind the app's middleware. */
   route(method: string, path: string, handler: RouteHandler): HttpApp;
   /** Adds HTTP middleware. */
@@ -73,6 +101,14 @@ export function createHttpApp(
 
   function buildPipeline() {
     return compose(middleware, dispatch);
+  }
+
+  function ownsPath(rawPath: string): boolean {
+    const path = normalizePath(rawPath);
+    if (path === config.mcpPath || (config.mcpPath === '/' && path === '')) return true;
+    if (path === config.ssePath || path === config.messagesPath || path === config.healthPath) return true;
+    for (const key of routes.keys()) if (key.slice(key.indexOf(' ') + 1) === path) return true;
+    return false;
   }
 
   /** Which of the app's own routes a path is, or undefined when the app does not own it. */
@@ -136,19 +172,34 @@ export function createHttpApp(
       refuse(exchange, 500, 'Internal Server Error: the request failed; the server logged why.');
   }
 
-  function handleNode(req: IncomingMessage, res: ServerResponse, next?: NodeNext, basePath?: string): void {
-    const base = basePath ?? (req as { baseUrl?: string }).baseUrl ?? '';
-    const exchange = new NodeExchange(req, res, base);
-    const notOwned = () => {
-      if (next) next();
-      else
-        refuse(
-          exchange,
-          404,
-          `Not Found: nothing is served at ${exchange.path}. The MCP endpoint is ${base}${config.mcpPath}.`,
-        );
-    };
-    serve(exchange, notOwned).catch((error) => fail(exchange, error));
+  function handleNode(
+    req: IncomingMessage,
+    res: ServerResponse,
+    next?: NodeNext,
+    options: NodeMountOptions = {},
+  ): Promise<void> {
+    const base = options.basePath ?? (req as { baseUrl?: string }).baseUrl ?? '';
+    const exchange = new NodeExchange(req, res, base, options.stripBasePath === true);
+    if (options.auth !== undefined) exchange.auth = options.auth;
+    return serve(exchange, () => (next ? next() : notFound(exchange, base))).catch((error) =>
+      fail(exchange, error),
+    );
+  }
+
+  function handleFetch(request: Request, options: MountOptions = {}): Promise<Response> {
+    const base = options.basePath ?? '';
+    const exchange = new WebExchange(request, base);
+    if (options.auth !== undefined) exchange.auth = options.auth;
+    serve(exchange, () => notFound(exchange, base)).catch((error) => fail(exchange, error));
+    return exchange.response;
+  }
+
+  function notFound(exchange: Exchange, base: string): void {
+    refuse(
+      exchange,
+      404,
+      `Not Found: nothing is served at ${exchange.path}. The MCP endpoint is ${base}${config.mcpPath}.`,
+    );
   }
 
   function ensureKeepAlive() {
@@ -162,21 +213,16 @@ export function createHttpApp(
     (keepAlive as { unref?: () => void }).unref?.();
   }
 
-  const app = ((req: IncomingMessage, res: ServerResponse, next?: NodeNext) =>
-    handleNode(req, res, next)) as HttpApp;
+  const app = ((req: IncomingMessage, res: ServerResponse, next?: NodeNext) => {
+    void handleNode(req, res, next);
+  }) as HttpApp;
   Object.defineProperty(app, 'server', { value: server, enumerable: true });
   Object.assign(app, {
     handleNode,
-    async fetch(request: Request, basePath = ''): Promise<Response> {
-      const exchange = new WebExchange(request, basePath);
-      const notOwned = () =>
-        refuse(
-          exchange,
-          404,
-          `Not Found: nothing is served at ${exchange.path}. The MCP endpoint is ${basePath}${config.mcpPath}.`,
-        );
-      serve(exchange, notOwned).catch((error) => fail(exchange, error));
-      return exchange.response;
+    handleFetch,
+    owns: ownsPath,
+    fetch(request: Request, basePath?: unknown): Promise<Response> {
+      return handleFetch(request, { basePath: typeof basePath === 'string' ? basePath : '' });
     },
     route(method: string, path: string, handler: RouteHandler) {
       routes.set(`${method.toUpperCase()} ${normalizePath(path)}`, handler);

@@ -18,11 +18,14 @@ export class NodeExchange implements Exchange {
     readonly raw: IncomingMessage,
     private readonly res: ServerResponse,
     readonly basePath: string,
+    stripBasePath = false,
   ) {
     this.method = raw.method ?? 'GET';
     const url = raw.url ?? '/';
     const q = url.indexOf('?');
-    this.path = q === -1 ? url : url.slice(0, q);
+    const path = q === -1 ? url : url.slice(0, q);
+    this.path =
+      stripBasePath && basePath && path.startsWith(basePath) ? path.slice(basePath.length) || '/' : path;
     this.query = q === -1 ? '' : url.slice(q + 1);
   }
 
