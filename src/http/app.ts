@@ -86,7 +86,7 @@ export function createHttpApp(
   });
   const legacy =
     config.ssePath && config.messagesPath
-      ? new LegacySseTransport(server, sessions, {
+      ? new LegacySseTransport(sessions, {
           ssePath: config.ssePath,
           messagesPath: config.messagesPath,
           maxBodyBytes: config.maxBodyBytes,
@@ -94,6 +94,13 @@ export function createHttpApp(
         })
       : undefined;
   const routes = new Map<string, RouteHandler>();
+  // Origins the CORS option names explicitly are allowed past the DNS-rebinding guard too: naming
+  // them is the deliberate choice the guard otherwise asks for.
+  const corsOrigins = Array.isArray(config.cors?.origin) ? config.cors.origin : [];
+  const guard =
+    corsOrigins.length > 0
+      ? { ...config.guard, allowedOrigins: [...(config.guard.allowedOrigins ?? []), ...corsOrigins] }
+      : config.guard;
   const middleware: Middleware[] = [...config.middleware];
   let pipeline: (exchange: Exchange) => Promise<void> | void = buildPipeline();
   let standalone: Server | undefined;
@@ -143,12 +150,17 @@ export function createHttpApp(
   async function dispatch(exchange: Exchange): Promise<void> {
     const run = routeOf(exchange);
     if (run) await run();
+    // A path the app owns, but not with this method (say, PUT on a custom GET route).
+    else refuse(exchange, 405, `Method Not Allowed: ${exchange.method} is not served at ${exchange.path}.`);
   }
 
-  /** Guard and CORS first (they answer even for the host's routes only when the app owns the path). */
+  /**
+   * Paths the app does not own go back to the host untouched (OPTIONS included). For its own: the
+   * Host/Origin guard, CORS, the startup hook (once, lazily), then middleware and the route.
+   */
   async function serve(exchange: Exchange, notOwned: () => void): Promise<void> {
-    if (!routeOf(exchange) && exchange.method !== 'OPTIONS') return notOwned();
-    const refusal = checkHostAndOrigin(exchange, config.guard);
+    if (!ownsPath(exchange.path)) return notOwned();
+    const refusal = checkHostAndOrigin(exchange, guard);
     if (refusal) {
       refuse(
         exchange,
@@ -158,7 +170,7 @@ export function createHttpApp(
       return;
     }
     if (config.cors && applyCors(exchange, config.cors)) return;
-    if (!routeOf(exchange)) return notOwned();
+    await server.start();
     ensureKeepAlive();
     await pipeline(exchange);
     if (!exchange.answered) {

@@ -9,9 +9,14 @@ export type BodyResult =
   | { ok: true; parsed: unknown }
   | { ok: false; reason: 'too-large' | 'aborted' };
 
+export type BytesResult = { ok: true; bytes: Uint8Array } | { ok: false; reason: 'too-large' | 'aborted' };
+
+/** Response headers; a list sends the header once per value (Set-Cookie). */
+export type ResponseHeaders = Record<string, string | string[]>;
+
 export interface EventStream {
-  /** Writes raw SSE text. Resolves once the bytes are accepted (after 'drain' when the socket is full). */
-  write(text: string): Promise<void>;
+  /** Writes raw SSE text (or bytes). Resolves once accepted (after 'drain' when the socket is full). */
+  write(chunk: string | Uint8Array): Promise<void>;
   /** Ends the stream. */
   end(): void;
   /** True once the client went away or `end()` was called. */
@@ -30,6 +35,8 @@ export interface Exchange {
   header(name: string): string | undefined;
   /** The body as text, refused past `limit` bytes; or what a host body parser already produced. */
   readBody(limit: number): Promise<BodyResult>;
+  /** The raw body bytes, refused past `limit` bytes (for custom routes). */
+  readBytes(limit: number): Promise<BytesResult>;
   /** The request's own object, for middleware and auth: IncomingMessage on Node, Request on fetch. */
   readonly raw: unknown;
   /** Auth a host adapter found (e.g. Express `req.auth`); read by the app into `ctx.auth`. */
@@ -41,9 +48,9 @@ export interface Exchange {
   /** Aborts when the client disconnects before the response is complete. Created on first use. */
   readonly signal: AbortSignal;
   /** Sends a complete response. */
-  respond(status: number, headers: Record<string, string>, body?: string): void;
+  respond(status: number, headers: ResponseHeaders, body?: string | Uint8Array): void;
   /** Starts a streaming response (SSE); headers are sent at once. */
-  stream(status: number, headers: Record<string, string>): EventStream;
+  stream(status: number, headers: ResponseHeaders): EventStream;
   /** True once a response was started. */
   readonly answered: boolean;
   /** Runs `listener` once, when the client goes away or the response is complete. */

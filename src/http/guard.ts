@@ -15,37 +15,38 @@ const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
  * DNS-rebinding protection (spec "Security Warning" for Streamable HTTP; conformance
  * `dns-rebinding-protection`). A browser tricked into sending a request to a local server still
  * sends the attacker's Host and Origin, so:
- * - with allowed hosts/origins configured, those lists decide;
- * - otherwise, for a connection that arrived on a loopback address, Host and Origin must name a
- *   loopback host. Behind a trusted proxy (forwarded headers present) the proxy did that check.
- * Returns the reason to refuse, or undefined to let the request through.
+ * - `Host` must be in `allowedHosts` when that is set; otherwise, on a connection that arrived on a
+ *   loopback address, it must name a loopback host;
+ * - `Origin`, when sent, must be in `allowedOrigins`, or be a loopback origin on a loopback
+ *   connection; with neither list set and a non-loopback connection, any origin passes (CORS decides).
+ * Behind a trusted proxy (forwarded headers present) the connection's address says nothing, so only
+ * the configured lists apply. Returns the reason to refuse, or undefined to let the request through.
  */
 export function checkHostAndOrigin(exchange: Exchange, options: GuardOptions): string | undefined {
   const forwardedHost = options.trustProxy ? exchange.header('x-forwarded-host') : undefined;
   const host = forwardedHost ?? exchange.header('host');
-  const origin = exchange.header('origin');
-  const configured = options.allowedHosts !== undefined || options.allowedOrigins !== undefined;
-  if (!configured && (exchange.loopback !== true || forwardedHost !== undefined)) return undefined;
+  const loopback = exchange.loopback === true && forwardedHost === undefined;
+  const { allowedHosts, allowedOrigins } = options;
 
-  if (options.allowedHosts || !configured) {
-    const allowed = options.allowedHosts;
+  if (allowedHosts || loopback) {
     const ok =
-      host !== undefined && (allowed ? hostAllowed(host, allowed) : LOOPBACK_NAMES.has(hostname(host)));
+      host !== undefined &&
+      (allowedHosts ? hostAllowed(host, allowedHosts) : LOOPBACK_NAMES.has(hostname(host)));
     if (!ok) return `the Host header ${JSON.stringify(host ?? '')} is not one this server answers to`;
   }
-  if (origin !== undefined && origin !== 'null') {
-    const allowed = options.allowedOrigins;
-    let ok = allowed ? allowed.includes(origin) : false;
-    if (!allowed) {
-      try {
-        ok = LOOPBACK_NAMES.has(new URL(origin).hostname);
-      } catch {
-        ok = false;
-      }
-    }
-    if (!ok) return `the Origin ${JSON.stringify(origin)} is not allowed`;
-  }
+  const origin = exchange.header('origin');
+  if (origin === undefined || origin === 'null' || allowedOrigins?.includes(origin)) return undefined;
+  if (loopback && isLoopbackOrigin(origin)) return undefined;
+  if (allowedOrigins || loopback) return `the Origin ${JSON.stringify(origin)} is not allowed`;
   return undefined;
+}
+
+function isLoopbackOrigin(origin: string): boolean {
+  try {
+    return LOOPBACK_NAMES.has(new URL(origin).hostname);
+  } catch {
+    return false;
+  }
 }
 
 function hostname(host: string): string {

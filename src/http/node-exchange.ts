@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { BodyResult, EventStream, Exchange } from './exchange.js';
+import type { BodyResult, BytesResult, EventStream, Exchange, ResponseHeaders } from './exchange.js';
 
 /**
  * The Node binding of the exchange seam: reads and writes IncomingMessage/ServerResponse directly.
@@ -59,13 +59,29 @@ export class NodeExchange implements Exchange {
   readBody(limit: number): Promise<BodyResult> {
     const req = this.raw as IncomingMessage & { body?: unknown };
     // A host body parser (express.json(), a Koa/Fastify parser) may have consumed the stream already.
-    if (req.body !== undefined && (req.readableEnded || req.complete)) {
+    // Only a stream that was read to its end counts: Express 4 sets `req.body = {}` even when its
+    // parser skipped the request, and then the bytes are still waiting in the stream.
+    if (req.body !== undefined && req.readableEnded) {
       const body = req.body;
       if (typeof body === 'string') return Promise.resolve({ ok: true, text: body });
       if (body instanceof Uint8Array)
         return Promise.resolve({ ok: true, text: Buffer.from(body).toString('utf8') });
       return Promise.resolve({ ok: true, parsed: body });
     }
+    return this.readBytes(limit).then((result) =>
+      result.ok
+        ? {
+            ok: true,
+            text: Buffer.from(result.bytes.buffer, result.bytes.byteOffset, result.bytes.byteLength).toString(
+              'utf8',
+            ),
+          }
+        : result,
+    );
+  }
+
+  readBytes(limit: number): Promise<BytesResult> {
+    const req = this.raw;
     const declared = Number(req.headers['content-length']);
     if (declared > limit) return Promise.resolve({ ok: false, reason: 'too-large' });
     return new Promise((resolve) => {
@@ -82,9 +98,7 @@ export class NodeExchange implements Exchange {
       };
       const onEnd = () => {
         cleanup();
-        const text =
-          chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
-        resolve({ ok: true, text });
+        resolve({ ok: true, bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
       };
       const onAbort = () => {
         cleanup();
@@ -103,23 +117,23 @@ export class NodeExchange implements Exchange {
     });
   }
 
-  respond(status: number, headers: Record<string, string>, body?: string): void {
+  respond(status: number, headers: ResponseHeaders, body?: string | Uint8Array): void {
     if (this.started) return;
     this.started = true;
     this.res.writeHead(status, headers);
     this.res.end(body);
   }
 
-  stream(status: number, headers: Record<string, string>): EventStream {
+  stream(status: number, headers: ResponseHeaders): EventStream {
     this.started = true;
     const res = this.res;
     res.writeHead(status, headers);
     res.flushHeaders();
     let ended = false;
     return {
-      write(text) {
+      write(chunk) {
         if (ended || res.destroyed) return Promise.resolve();
-        if (res.write(text)) return Promise.resolve();
+        if (res.write(chunk)) return Promise.resolve();
         // Backpressure: wait until the socket drains (or closes) before accepting more.
         return new Promise((resolve) => {
           const done = () => {

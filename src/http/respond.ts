@@ -27,15 +27,25 @@ export function respondJson(
   exchange.respond(status, { 'content-type': 'application/json', ...headers }, JSON.stringify(value));
 }
 
-/** Does an Accept header allow this media type? A missing header, or a wildcard, allows anything. */
+/**
+ * Does an Accept header allow this media type? A missing header allows anything; a range with
+ * `q=0` rules its types out (RFC 9110, 12.5.1), even when a wildcard would allow them.
+ */
 export function accepts(accept: string | undefined, type: 'application/json' | 'text/event-stream'): boolean {
   if (accept === undefined || accept === '') return true;
-  const [major] = type.split('/');
+  const major = type.slice(0, type.indexOf('/'));
+  let best = -1;
+  let bestQuality = 0;
   for (const part of accept.split(',')) {
-    const range = part.split(';')[0]!.trim().toLowerCase();
-    if (range === type || range === '*/*' || range === `${major}/*`) return true;
+    const [rangePart, ...params] = part.split(';');
+    const range = rangePart!.trim().toLowerCase();
+    const specificity = range === type ? 2 : range === `${major}/*` ? 1 : range === '*/*' ? 0 : -1;
+    if (specificity <= best) continue;
+    best = specificity;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    bestQuality = q === undefined ? 1 : Number(q.slice(2));
   }
-  return false;
+  return best >= 0 && bestQuality > 0;
 }
 
 /** Is the request body declared as JSON? (`application/json`, with any parameters.) */

@@ -1,47 +1,75 @@
 import type { IncomingMessage } from 'node:http';
-import type { Exchange } from './exchange.js';
+import type { Exchange, ResponseHeaders } from './exchange.js';
+import { refuse } from './respond.js';
 
 /** A custom route: a Web `Request` in, a `Response` out (health checks, REST endpoints). */
 export type RouteHandler = (request: Request) => Response | Promise<Response>;
 
 /**
  * Custom routes get standard Web objects because they are ordinary HTTP endpoints, off the MCP hot
- * path. On Node the Request is built only for these routes; MCP traffic never pays for it.
+ * path. On Node the Request is built only for these routes; MCP traffic never pays for it. Bodies
+ * pass as bytes both ways, and the body limit applies as on the MCP endpoint.
  */
 export async function runRoute(exchange: Exchange, handler: RouteHandler, limit: number): Promise<void> {
-  const request = exchange.raw instanceof Request ? exchange.raw : await toWebRequest(exchange, limit);
+  const request = await toWebRequest(exchange, limit);
+  if (!request) {
+    refuse(
+      exchange,
+      413,
+      `Payload Too Large: the body is over ${limit} bytes. Send less, or raise maxBodyBytes.`,
+      {
+        headers: { connection: 'close' },
+      },
+    );
+    return;
+  }
   const response = await handler(request);
-  const headers: Record<string, string> = {};
+  const headers: ResponseHeaders = {};
   response.headers.forEach((value, name) => {
-    headers[name] = value;
+    if (name !== 'set-cookie') headers[name] = value;
   });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers['set-cookie'] = cookies;
   if (!response.body) {
     exchange.respond(response.status, headers);
     return;
   }
   const stream = exchange.stream(response.status, headers);
-  const decoder = new TextDecoder();
   const reader = response.body.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    await stream.write(decoder.decode(value, { stream: true }));
+    await stream.write(value);
   }
   stream.end();
 }
 
-async function toWebRequest(exchange: Exchange, limit: number): Promise<Request> {
+/** The request as a Web Request, or undefined when its body is over the limit. */
+async function toWebRequest(exchange: Exchange, limit: number): Promise<Request | undefined> {
+  const hasBody = exchange.method !== 'GET' && exchange.method !== 'HEAD';
+  if (exchange.raw instanceof Request && !hasBody) return exchange.raw;
+  let body: Uint8Array | undefined;
+  if (hasBody) {
+    const read = await exchange.readBytes(limit);
+    if (!read.ok) return undefined;
+    if (read.bytes.byteLength > 0) body = read.bytes;
+  }
+  if (exchange.raw instanceof Request) {
+    return new Request(exchange.raw.url, {
+      method: exchange.method,
+      headers: exchange.raw.headers,
+      body,
+      signal: exchange.signal,
+    });
+  }
   const raw = exchange.raw as IncomingMessage;
   const host = exchange.header('host') ?? 'localhost';
   const url = `http://${host}${exchange.basePath}${exchange.path}${exchange.query ? `?${exchange.query}` : ''}`;
   const headers = new Headers();
   for (const [name, value] of Object.entries(raw.headers)) {
-    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const one of value) headers.append(name, one);
+    else headers.set(name, value);
   }
-  const init: RequestInit = { method: exchange.method, headers, signal: exchange.signal };
-  if (exchange.method !== 'GET' && exchange.method !== 'HEAD') {
-    const body = await exchange.readBody(limit);
-    if (body.ok) init.body = 'text' in body ? body.text : JSON.stringify(body.parsed);
-  }
-  return new Request(url, init);
+  return new Request(url, { method: exchange.method, headers, body, signal: exchange.signal });
 }

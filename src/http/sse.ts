@@ -25,6 +25,8 @@ export const KEEP_ALIVE = ': keep-alive\n\n';
  */
 export class SseChannel {
   private connection: EventStream | undefined;
+  /** While a resume replays, messages sent meanwhile wait here. */
+  private held: { id: string | undefined; event: string }[] | undefined;
   finished = false;
 
   constructor(
@@ -42,8 +44,37 @@ export class SseChannel {
   async send(message: Outgoing): Promise<void> {
     const id =
       this.store && !Array.isArray(message) ? await this.store.append(this.streamId, message) : undefined;
+    const event = sseEvent(JSON.stringify(message), id);
+    if (this.held) {
+      this.held.push({ id, event });
+      return;
+    }
     const connection = this.connection;
-    if (connection && !connection.closed) await connection.write(sseEvent(JSON.stringify(message), id));
+    if (connection && !connection.closed) await connection.write(event);
+  }
+
+  /**
+   * Continues the stream on a new connection after `Last-Event-ID`: replays what the store kept,
+   * holding back messages sent meanwhile, then sends those not replayed, so none is lost or doubled.
+   */
+  async resume(connection: EventStream, lastEventId: string): Promise<void> {
+    this.connection?.end();
+    this.connection = undefined;
+    const held: { id: string | undefined; event: string }[] = [];
+    this.held = held;
+    const replayed = new Set<string>();
+    try {
+      await this.store?.replayAfter(lastEventId, (id, message) => {
+        replayed.add(id);
+        return connection.write(sseEvent(JSON.stringify(message), id));
+      });
+    } finally {
+      this.held = undefined;
+    }
+    this.connection = connection;
+    for (const { id, event } of held)
+      if (id === undefined || !replayed.has(id)) await connection.write(event);
+    if (this.finished) connection.end();
   }
 
   /** A priming event: an id and empty data, plus the reconnection delay (spec 2025-11-25). */
@@ -61,10 +92,6 @@ export class SseChannel {
   detach(): void {
     this.connection?.end();
     this.connection = undefined;
-  }
-
-  attach(connection: EventStream): void {
-    this.connection = connection;
   }
 
   /** The stream is complete: end the connection. */

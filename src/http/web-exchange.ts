@@ -1,4 +1,4 @@
-import type { BodyResult, EventStream, Exchange } from './exchange.js';
+import type { BodyResult, BytesResult, EventStream, Exchange, ResponseHeaders } from './exchange.js';
 
 const encoder = new TextEncoder();
 
@@ -44,8 +44,15 @@ export class WebExchange implements Exchange {
     this.extraHeaders[name.toLowerCase()] = value;
   }
 
-  private withExtra(headers: Record<string, string>): Record<string, string> {
-    return this.extraHeaders ? { ...this.extraHeaders, ...headers } : headers;
+  private withExtra(headers: ResponseHeaders): [string, string][] {
+    const pairs: [string, string][] = [];
+    for (const source of this.extraHeaders ? [this.extraHeaders, headers] : [headers]) {
+      for (const [name, value] of Object.entries(source)) {
+        if (Array.isArray(value)) for (const one of value) pairs.push([name, one]);
+        else pairs.push([name, value]);
+      }
+    }
+    return pairs;
   }
 
   header(name: string): string | undefined {
@@ -70,9 +77,14 @@ export class WebExchange implements Exchange {
   }
 
   async readBody(limit: number): Promise<BodyResult> {
+    const result = await this.readBytes(limit);
+    return result.ok ? { ok: true, text: new TextDecoder().decode(result.bytes) } : result;
+  }
+
+  async readBytes(limit: number): Promise<BytesResult> {
     const declared = Number(this.raw.headers.get('content-length'));
     if (declared > limit) return { ok: false, reason: 'too-large' };
-    if (!this.raw.body) return { ok: true, text: '' };
+    if (!this.raw.body) return { ok: true, bytes: new Uint8Array(0) };
     const reader = this.raw.body.getReader();
     const chunks: Uint8Array[] = [];
     let size = 0;
@@ -96,10 +108,10 @@ export class WebExchange implements Exchange {
       bytes.set(chunk, offset);
       offset += chunk.byteLength;
     }
-    return { ok: true, text: new TextDecoder().decode(bytes) };
+    return { ok: true, bytes };
   }
 
-  respond(status: number, headers: Record<string, string>, body?: string): void {
+  respond(status: number, headers: ResponseHeaders, body?: string | Uint8Array): void {
     if (this.started) return;
     this.started = true;
     this.resolveResponse(
@@ -111,7 +123,7 @@ export class WebExchange implements Exchange {
     this.closed();
   }
 
-  stream(status: number, headers: Record<string, string>): EventStream {
+  stream(status: number, headers: ResponseHeaders): EventStream {
     this.started = true;
     let controller!: ReadableStreamDefaultController<Uint8Array>;
     let ended = false;
@@ -139,9 +151,9 @@ export class WebExchange implements Exchange {
     );
     this.resolveResponse(new Response(body, { status, headers: this.withExtra(headers) }));
     return {
-      write(text) {
+      write(chunk) {
         if (ended) return Promise.resolve();
-        controller.enqueue(encoder.encode(text));
+        controller.enqueue(typeof chunk === 'string' ? encoder.encode(chunk) : chunk);
         if ((controller.desiredSize ?? 1) > 0) return Promise.resolve();
         // Backpressure: resolve when the reader pulls again (or the stream is cancelled).
         return new Promise((resolve) => {

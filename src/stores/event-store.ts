@@ -9,7 +9,8 @@ export interface EventStore {
   /**
    * Stores one event of a stream and returns its id. `message` is undefined for a priming event
    * (an id with empty data, sent first so the client has something to resume from).
-   * Ids must be unique across all streams and say which stream they belong to.
+   * Ids must be unique across all streams and begin with the stream id and a "." (the HTTP app
+   * checks that a `Last-Event-ID` belongs to the session asking, whose id begins every stream id).
    */
   append(streamId: string, message: JsonRpcMessage | undefined): string | Promise<string>;
   /**

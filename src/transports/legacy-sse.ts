@@ -4,7 +4,6 @@ import { refuse } from '../http/respond.js';
 import type { SessionTable } from '../http/sessions.js';
 import { SSE_HEADERS, SseChannel, sseEvent } from '../http/sse.js';
 import { ErrorCode, type JsonRpcMessage } from '../protocol/jsonrpc.js';
-import type { BaseMcpServer } from '../server/mcp-server.js';
 
 export interface LegacySseOptions {
   /** The SSE path and the messages path, relative to the app. */
@@ -23,7 +22,6 @@ export class LegacySseTransport {
   private readonly endpoint: string;
 
   constructor(
-    private readonly server: BaseMcpServer,
     private readonly sessions: SessionTable,
     private readonly options: LegacySseOptions,
   ) {
@@ -42,7 +40,6 @@ export class LegacySseTransport {
       );
       return;
     }
-    await this.server.start();
     const live = this.sessions.open('legacy');
     const connection = exchange.stream(200, SSE_HEADERS);
     live.standalone = new SseChannel(live.id, connection, undefined);

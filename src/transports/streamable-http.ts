@@ -2,7 +2,7 @@ import { containsRequest, isInitializeRequest, readJsonBody } from '../http/body
 import type { Exchange } from '../http/exchange.js';
 import { accepts, refuse, respondJson } from '../http/respond.js';
 import type { LiveSession, SessionTable } from '../http/sessions.js';
-import { SSE_HEADERS, SseChannel } from '../http/sse.js';
+import { SSE_HEADERS, SseChannel, sseEvent } from '../http/sse.js';
 import { ErrorCode, type JsonRpcMessage } from '../protocol/jsonrpc.js';
 import type { Outgoing } from '../protocol/transport.js';
 import { isSupportedVersion } from '../protocol/versions.js';
@@ -95,7 +95,6 @@ export class StreamableHttpTransport {
         );
         return;
       }
-      await this.server.start();
       live = this.sessions.open('streamable');
     } else {
       live = this.sessionOf(exchange);
@@ -104,9 +103,11 @@ export class StreamableHttpTransport {
     live.lastSeen = Date.now();
     const extra: HandleOptions = { http: exchange.raw, auth: exchange.auth };
     if (!containsRequest(value)) {
-      // Notifications and responses only: accepted, nothing to answer (spec: 202 with no body).
-      await live.session.handle(value, extra);
-      exchange.respond(202, { [SESSION_HEADER]: live.id });
+      // Notifications and responses only: 202 with no body when accepted; an error answer means
+      // the input was not acceptable (spec: "MUST return an HTTP error status code, e.g. 400").
+      const refusal = await live.session.handle(value, extra);
+      if (refusal) respondJson(exchange, 400, refusal, { [SESSION_HEADER]: live.id });
+      else exchange.respond(202, { [SESSION_HEADER]: live.id });
       return;
     }
     live.busy++;
@@ -119,9 +120,20 @@ export class StreamableHttpTransport {
     }
   }
 
-  /** JSON answers: messages related to the request go to the session's GET stream, if one is open. */
+  /** JSON answers: messages a handler sends go to the session's GET stream, when one is open. */
   private async answerJson(exchange: Exchange, live: LiveSession, value: unknown, extra: HandleOptions) {
     linkSignal(extra, exchange);
+    extra.reply = (message: JsonRpcMessage) => {
+      if (live.standalone?.connected) return live.standalone.send(message);
+      // A request to the client could never be answered: fail it now rather than at its timeout.
+      // Notifications (progress, logs) have nowhere to go and are dropped, as on a closed stream.
+      if ('id' in message) {
+        throw new Error(
+          `Cannot send ${(message as { method?: string }).method ?? 'a request'} to the client: this server answers with JSON and the session has no GET stream open to carry it. Open the GET stream, or serve SSE answers.`,
+        );
+      }
+      return undefined;
+    };
     const answer = await live.session.handle(value, extra);
     if (answer) respondJson(exchange, 200, answer, { [SESSION_HEADER]: live.id });
     else exchange.respond(202, { [SESSION_HEADER]: live.id });
@@ -129,30 +141,34 @@ export class StreamableHttpTransport {
 
   private async answerSse(exchange: Exchange, live: LiveSession, value: unknown, extra: HandleOptions) {
     const store = this.options.eventStore;
+    // Stream ids start with the session id, so a Last-Event-ID can be checked against its session.
+    const streamId = `${live.id}.${crypto.randomUUID()}`;
     const channel = new SseChannel(
-      crypto.randomUUID(),
+      streamId,
       exchange.stream(200, { ...SSE_HEADERS, [SESSION_HEADER]: live.id }),
       store,
     );
-    if (store) {
-      live.channels.set(channel.streamId, channel);
-      // Priming events (an id with empty data) are 2025-11-25; older clients would choke on them.
-      if (live.session.state.protocolVersion === '2025-11-25') await channel.prime(this.options.retryMs);
+    // Registered while it runs, for keep-alive comments and (with a store) for resuming.
+    live.channels.set(streamId, channel);
+    // Priming events (an id with empty data) are 2025-11-25; older clients would choke on them, and
+    // without one a client has no id to resume from, so only a primed stream may be closed early.
+    if (store && live.session.state.protocolVersion === '2025-11-25') {
+      await channel.prime(this.options.retryMs);
       extra.closeStream = () => channel.detach();
-    } else {
-      // Without an event store nothing can be resumed, so a client gone means the work is moot.
-      linkSignal(extra, exchange);
     }
+    // Without an event store nothing can be resumed, so a client gone means the work is moot.
+    if (!store) linkSignal(extra, exchange);
     extra.reply = (message: JsonRpcMessage) => channel.send(message);
-    const answer = await live.session.handle(value, extra);
-    if (answer) await channel.send(answer);
-    channel.finish();
-    // Keep a finished stream's events resumable only as long as the store keeps them.
-    live.channels.delete(channel.streamId);
+    try {
+      const answer = await live.session.handle(value, extra);
+      if (answer) await channel.send(answer);
+    } finally {
+      channel.finish();
+      live.channels.delete(streamId);
+    }
   }
 
   private async postStateless(exchange: Exchange, value: unknown, mode: 'json' | 'sse'): Promise<void> {
-    await this.server.start();
     const session = this.server.createSession({ stateless: true, send: () => undefined });
     const state = session.state;
     // No initialize reaches this session: it speaks the version the client names (spec default 2025-03-26).
@@ -166,13 +182,14 @@ export class StreamableHttpTransport {
     try {
       if (mode === 'json') {
         const answer = await session.handle(value, extra);
-        if (answer) respondJson(exchange, 200, answer);
+        if (answer) respondJson(exchange, containsRequest(value) ? 200 : 400, answer);
         else exchange.respond(202, {});
         return;
       }
       if (!containsRequest(value)) {
-        await session.handle(value, extra);
-        exchange.respond(202, {});
+        const refusal = await session.handle(value, extra);
+        if (refusal) respondJson(exchange, 400, refusal);
+        else exchange.respond(202, {});
         return;
       }
       const channel = new SseChannel('', exchange.stream(200, SSE_HEADERS), undefined);
@@ -215,18 +232,33 @@ export class StreamableHttpTransport {
     const headers = { ...SSE_HEADERS, [SESSION_HEADER]: live.id };
     const lastEventId = exchange.header('last-event-id');
     const store = this.options.eventStore;
+    // An event id from another session replays nothing: ids begin with their stream's id, which begins with the session id.
+    if (lastEventId && store && !lastEventId.startsWith(`${live.id}.`)) {
+      refuse(
+        exchange,
+        404,
+        'Not Found: this Last-Event-ID does not belong to this session. Reconnect without it.',
+        {
+          code: ErrorCode.InvalidRequest,
+        },
+      );
+      return;
+    }
     if (lastEventId && store) {
       const connection = exchange.stream(200, headers);
-      const write = (id: string, message: JsonRpcMessage) =>
-        connection.write(`id: ${id}\nevent: message\ndata: ${JSON.stringify(message)}\n\n`);
-      const streamId = await store.replayAfter(lastEventId, write);
-      const channel =
-        streamId === undefined
-          ? undefined
-          : (live.channels.get(streamId) ?? this.standaloneWith(live, streamId));
-      // A stream still running continues on this connection; a finished one ends after its replay.
-      if (channel && !channel.finished) channel.attach(connection);
-      else connection.end();
+      // The stream still running that this id belongs to (its id prefixes the event id), if any.
+      let channel = live.standalone;
+      for (const candidate of live.channels.values())
+        if (lastEventId.startsWith(`${candidate.streamId}.`)) channel = candidate;
+      if (channel && !channel.finished && lastEventId.startsWith(`${channel.streamId}.`)) {
+        await channel.resume(connection, lastEventId);
+      } else {
+        // A finished stream: replay what is left of it, then end.
+        await store.replayAfter(lastEventId, (id, message) =>
+          connection.write(sseEvent(JSON.stringify(message), id)),
+        );
+        connection.end();
+      }
       return;
     }
     if (live.standalone?.connected) {
@@ -237,17 +269,13 @@ export class StreamableHttpTransport {
       );
       return;
     }
-    const channel = new SseChannel(crypto.randomUUID(), exchange.stream(200, headers), store);
+    const channel = new SseChannel(`${live.id}.${crypto.randomUUID()}`, exchange.stream(200, headers), store);
     live.standalone = channel;
     exchange.onClose(() => {
       if (live.standalone === channel) channel.detach();
     });
     if (store && live.session.state.protocolVersion === '2025-11-25')
       await channel.prime(this.options.retryMs);
-  }
-
-  private standaloneWith(live: LiveSession, streamId: string) {
-    return live.standalone?.streamId === streamId ? live.standalone : undefined;
   }
 
   private delete(exchange: Exchange): void {

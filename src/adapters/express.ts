@@ -1,0 +1,35 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { HttpApp } from '../http/app.js';
+
+export interface ExpressOptions {
+  /**
+   * What tools see as `ctx.auth`, from the request your auth middleware has seen. Default:
+   * `req.auth ?? req.user` (express-oauth2-jwt-bearer, express-jwt and Passport put it there).
+   */
+  auth?: (req: Request) => unknown;
+}
+
+/**
+ * Mounts a Wharf app in Express 4 or 5, at any path, nested in routers. The prefix comes from
+ * `req.baseUrl`; a body that `express.json()` already parsed is used as it is; paths the app does
+ * not own go on to the next Express handler.
+ *
+ * @example
+ * ```ts
+ * import express from 'express';
+ * import { toExpress } from 'wharf/express';
+ * const web = express();
+ * web.use('/mcp-server', toExpress(server.httpApp()));   // Streamable HTTP at /mcp-server/mcp
+ * ```
+ */
+export function toExpress(app: HttpApp, options: ExpressOptions = {}) {
+  const auth = options.auth ?? defaultAuth;
+  return (req: Request, res: Response, next: NextFunction): void => {
+    void app.handleNode(req, res, next, { basePath: req.baseUrl, auth: auth(req) });
+  };
+}
+
+function defaultAuth(req: Request): unknown {
+  const withAuth = req as Request & { auth?: unknown; user?: unknown };
+  return withAuth.auth ?? withAuth.user;
+}

@@ -1,0 +1,28 @@
+import type { HttpApp } from '../http/app.js';
+
+export interface NextOptions {
+  /** Where the route lives: for `app/mcp/[[...path]]/route.ts`, `/mcp`. */
+  basePath: string;
+  /** What tools see as `ctx.auth`, from the request (e.g. a verified session cookie or token). */
+  auth?: (request: Request) => unknown | Promise<unknown>;
+}
+
+type RouteHandler = (request: Request) => Promise<Response>;
+
+/**
+ * Next.js App Router route handlers for a Wharf app. Put them in an optional catch-all route so
+ * every path of the app (`/mcp`, `/sse`, `/messages`) reaches it.
+ *
+ * @example
+ * ```ts
+ * // app/mcp/[[...path]]/route.ts
+ * import { toNextHandlers } from 'wharf/next';
+ * export const { GET, POST, DELETE, OPTIONS } = toNextHandlers(app, { basePath: '/mcp' });
+ * export const dynamic = 'force-dynamic';
+ * ```
+ */
+export function toNextHandlers(app: HttpApp, options: NextOptions) {
+  const handler: RouteHandler = async (request) =>
+    app.handleFetch(request, { basePath: options.basePath, auth: await options.auth?.(request) });
+  return { GET: handler, POST: handler, DELETE: handler, OPTIONS: handler, HEAD: handler };
+}
