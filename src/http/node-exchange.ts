@@ -133,7 +133,10 @@ export class NodeExchange implements Exchange {
     return {
       write(chunk) {
         if (ended || res.destroyed) return Promise.resolve();
-        if (res.write(chunk)) return Promise.resolve();
+        const accepted = res.write(chunk);
+        // Compression middleware (Express `compression`) buffers until flushed; SSE must not wait.
+        (res as ServerResponse & { flush?: () => void }).flush?.();
+        if (accepted) return Promise.resolve();
         // Backpressure: wait until the socket drains (or closes) before accepting more.
         return new Promise((resolve) => {
           const done = () => {

@@ -1,0 +1,22 @@
+/**
+ * The REST half every host example exposes beside MCP, written once over Web Request/Response so
+ * each host file stays about wiring: `GET /items` and `POST /items` with `{ "name", "quantity"? }`.
+ */
+import type { ShoppingList } from './store.js';
+
+export async function addItemFromBody(
+  store: ShoppingList,
+  body: unknown,
+): Promise<{ status: number; body: unknown }> {
+  const { name, quantity } = (body ?? {}) as { name?: unknown; quantity?: unknown };
+  if (typeof name !== 'string' || name.trim() === '') {
+    return { status: 400, body: { error: 'Send JSON like {"name": "milk", "quantity": 2}.' } };
+  }
+  if (
+    quantity !== undefined &&
+    (typeof quantity !== 'number' || !Number.isInteger(quantity) || quantity < 1)
+  ) {
+    return { status: 400, body: { error: '"quantity" must be a positive whole number.' } };
+  }
+  return { status: 201, body: store.add(name.trim(), quantity ?? 1) };
+}
