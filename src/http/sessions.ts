@@ -1,5 +1,7 @@
 import type { BaseMcpServer } from '../server/mcp-server.js';
 import type { ServerSession } from '../server/session.js';
+import type { Exchange } from './exchange.js';
+import { refuse } from './respond.js';
 import type { SseChannel } from './sse.js';
 
 /** An HTTP session: the MCP session plus the streams that carry its messages. */
@@ -38,10 +40,6 @@ export class SessionTable {
     return this.live.size;
   }
 
-  get full(): boolean {
-    return this.live.size >= this.limits.maxSessions;
-  }
-
   get(id: string | undefined): LiveSession | undefined {
     return id === undefined ? undefined : this.live.get(id);
   }
@@ -50,7 +48,19 @@ export class SessionTable {
     return this.live.values();
   }
 
-  open(kind: LiveSession['kind']): LiveSession {
+  /** A new session, or the 503 refusal (with Retry-After) when the table is full. */
+  open(kind: LiveSession['kind'], exchange: Exchange): LiveSession | undefined {
+    if (this.live.size >= this.limits.maxSessions) {
+      refuse(
+        exchange,
+        503,
+        'Service Unavailable: this server has as many sessions as it allows. Retry later.',
+        {
+          headers: { 'retry-after': '5' },
+        },
+      );
+      return undefined;
+    }
     const id = crypto.randomUUID();
     const live: LiveSession = {
       id,

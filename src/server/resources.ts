@@ -2,9 +2,6 @@ import { toBase64 } from '../protocol/base64.js';
 import { McpError, WharfError, WharfErrorCode } from '../protocol/errors.js';
 import { ErrorCode } from '../protocol/jsonrpc.js';
 import type {
-  Annotations,
-  Icon,
-  Meta,
   ReadResourceResult,
   ResourceContents,
   ResourceDefinition,
@@ -17,16 +14,8 @@ import type { ServerCore } from './core.js';
 import type { RegistryEntry } from './registry.js';
 import { toProtocolError } from './results.js';
 
-export interface ResourceConfig {
-  title?: string;
-  description?: string;
-  mimeType?: string;
-  size?: number;
-  annotations?: Annotations;
-  icons?: Icon[];
-  /** Passed through untouched (MCP Apps put their CSP here on `ui://` resources). */
-  _meta?: Meta;
-}
+/** Everything a resource lists besides its URI and name; `_meta` passes through untouched (MCP Apps put their CSP there). */
+export type ResourceConfig = Omit<ResourceDefinition, 'uri' | 'name'>;
 
 export interface ResourceTemplateConfig extends Omit<ResourceConfig, 'size'> {
   /** Completers for the template's variables, for `completion/complete`. */

@@ -29,18 +29,8 @@ export class LegacySseTransport {
   }
 
   async openStream(exchange: Exchange): Promise<void> {
-    if (this.sessions.full) {
-      refuse(
-        exchange,
-        503,
-        'Service Unavailable: this server has as many sessions as it allows. Retry later.',
-        {
-          headers: { 'retry-after': '5' },
-        },
-      );
-      return;
-    }
-    const live = this.sessions.open('legacy');
+    const live = this.sessions.open('legacy', exchange);
+    if (!live) return;
     const connection = exchange.stream(200, SSE_HEADERS);
     live.standalone = new SseChannel(live.id, connection, undefined);
     exchange.onClose(() => live.session.close());

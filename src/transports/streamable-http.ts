@@ -84,18 +84,8 @@ export class StreamableHttpTransport {
 
     let live: LiveSession | undefined;
     if (isInitializeRequest(value)) {
-      if (this.sessions.full) {
-        refuse(
-          exchange,
-          503,
-          'Service Unavailable: this server has as many sessions as it allows. Retry later.',
-          {
-            headers: { 'retry-after': '5' },
-          },
-        );
-        return;
-      }
-      live = this.sessions.open('streamable');
+      live = this.sessions.open('streamable', exchange);
+      if (!live) return;
     } else {
       live = this.sessionOf(exchange);
       if (!live) return;
