@@ -1,4 +1,4 @@
-import type { Context } from 'hono';
+import type { Context, Next } from 'hono';
 import { routePath } from 'hono/route';
 import type { HttpApp } from '../http/app.js';
 
@@ -9,7 +9,8 @@ export interface HonoOptions {
 
 /**
  * A Hono handler for a Wharf app, on Node or any fetch runtime. Register it on a wildcard route;
- * the prefix before `/*` (sub-apps included) is where the app is mounted.
+ * the prefix before `/*` (sub-apps included) is where the app is mounted. Paths the app does not
+ * own go on to the next handler (and Hono's notFound).
  *
  * @example
  * ```ts
@@ -21,8 +22,21 @@ export interface HonoOptions {
  */
 export function toHono(app: HttpApp, options: HonoOptions = {}) {
   const auth = options.auth ?? ((c: Context) => c.get('auth' as never));
-  return (c: Context): Promise<Response> => {
+  return async (c: Context, next: Next): Promise<Response | undefined> => {
     const basePath = routePath(c).replace(/\/?\*$/, '');
-    return app.handleFetch(c.req.raw, { basePath, auth: auth(c) });
+    if (!app.owns(c.req.path.slice(basePath.length) || '/')) {
+      await next();
+      return undefined;
+    }
+    let request = c.req.raw;
+    // A middleware (a validator, say) already read the body; Hono keeps a copy we can ask for.
+    if (request.bodyUsed) {
+      request = new Request(request.url, {
+        method: request.method,
+        headers: request.headers,
+        body: await c.req.text(),
+      });
+    }
+    return app.handleFetch(request, { basePath, auth: auth(c) });
   };
 }

@@ -105,6 +105,7 @@ export function createHttpApp(
   let pipeline: (exchange: Exchange) => Promise<void> | void = buildPipeline();
   let standalone: Server | undefined;
   let keepAlive: ReturnType<typeof setInterval> | undefined;
+  let closed = false;
 
   function buildPipeline() {
     return compose(middleware, dispatch);
@@ -160,6 +161,11 @@ export function createHttpApp(
    */
   async function serve(exchange: Exchange, notOwned: () => void): Promise<void> {
     if (!ownsPath(exchange.path)) return notOwned();
+    if (closed) {
+      // Mounted in a host that keeps running: the app is gone, so no new sessions start.
+      refuse(exchange, 503, 'Service Unavailable: this MCP app was closed. Connect to a running instance.');
+      return;
+    }
     const refusal = checkHostAndOrigin(exchange, guard);
     if (refusal) {
       refuse(
@@ -263,6 +269,7 @@ export function createHttpApp(
       });
     },
     async close() {
+      closed = true;
       if (keepAlive) clearInterval(keepAlive);
       keepAlive = undefined;
       sessions.closeAll();

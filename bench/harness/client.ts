@@ -1,0 +1,196 @@
+/**
+ * Virtual MCP clients: a real handshake, then `tools/call echo` whose answer is parsed and checked.
+ * Streamable HTTP (JSON or SSE answers, with or without a session) and legacy HTTP+SSE.
+ */
+import type { Agent, IncomingMessage } from 'node:http';
+import type { Mode } from './config.js';
+import { openStream, parseSse, type Reply, SseParser, send, TIMEOUT_MS } from './http.js';
+
+const PROTOCOL = '2025-11-25';
+
+interface RpcMessage {
+  id?: number | string | null;
+  result?: { protocolVersion?: string; content?: { type?: string; text?: unknown }[] };
+  error?: { message?: string };
+}
+
+export interface Client {
+  call(text: string): Promise<void>;
+  close(): void;
+}
+
+function initialize(id: number, protocolVersion: string): string {
+  const params = { protocolVersion, capabilities: {}, clientInfo: { name: 'bench', version: '1.0.0' } };
+  return JSON.stringify({ jsonrpc: '2.0', id, method: 'initialize', params });
+}
+
+const INITIALIZED = JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' });
+
+function toolCall(id: number, text: string): string {
+  return JSON.stringify({
+    jsonrpc: '2.0',
+    id,
+    method: 'tools/call',
+    params: { name: 'echo', arguments: { text } },
+  });
+}
+
+function checkInit(msg: RpcMessage | undefined): void {
+  if (typeof msg?.result?.protocolVersion !== 'string') throw new Error(`bad initialize answer`);
+}
+
+function checkEcho(msg: RpcMessage | undefined, text: string): void {
+  const got = msg?.result?.content?.[0]?.text;
+  if (got !== text) throw new Error(`echo mismatch: ${JSON.stringify(msg?.error ?? got)?.slice(0, 200)}`);
+}
+
+/** The JSON-RPC answer with this id, from a JSON body or an SSE body. */
+function answerOf(reply: Reply, id: number): RpcMessage | undefined {
+  if (reply.status !== 200) throw new Error(`HTTP ${reply.status}: ${reply.body.slice(0, 200)}`);
+  if (!String(reply.headers['content-type']).startsWith('text/event-stream')) {
+    return JSON.parse(reply.body) as RpcMessage;
+  }
+  for (const { data } of parseSse(reply.body)) {
+    const msg = data ? (JSON.parse(data) as RpcMessage) : undefined;
+    if (msg?.id === id) return msg;
+  }
+  return undefined;
+}
+
+class StreamableClient implements Client {
+  private nextId = 1;
+  private sessionId: string | undefined;
+  private initialized = false;
+
+  constructor(
+    private readonly agent: Agent,
+    private readonly url: URL,
+  ) {}
+
+  private headers(): Record<string, string> {
+    const headers: Record<string, string> = {
+      accept: 'application/json, text/event-stream',
+      'content-type': 'application/json',
+    };
+    if (this.initialized) headers['mcp-protocol-version'] = PROTOCOL;
+    if (this.sessionId) headers['mcp-session-id'] = this.sessionId;
+    return headers;
+  }
+
+  async open(): Promise<void> {
+    const id = this.nextId++;
+    const reply = await send(this.agent, this.url, 'POST', this.headers(), initialize(id, PROTOCOL));
+    checkInit(answerOf(reply, id));
+    const session = reply.headers['mcp-session-id'];
+    this.sessionId = typeof session === 'string' ? session : undefined;
+    this.initialized = true;
+    const ack = await send(this.agent, this.url, 'POST', this.headers(), INITIALIZED);
+    if (ack.status !== 202) throw new Error(`notifications/initialized: HTTP ${ack.status}`);
+  }
+
+  async call(text: string): Promise<void> {
+    const id = this.nextId++;
+    const reply = await send(this.agent, this.url, 'POST', this.headers(), toolCall(id, text));
+    checkEcho(answerOf(reply, id), text);
+  }
+
+  close(): void {}
+}
+
+class LegacyClient implements Client {
+  private nextId = 1;
+  private stream: IncomingMessage | undefined;
+  private endpoint: URL | undefined;
+  private readonly pending = new Map<
+    number | string,
+    { resolve(msg: RpcMessage): void; reject(e: Error): void }
+  >();
+  private failure: Error | undefined;
+
+  constructor(
+    private readonly agent: Agent,
+    private readonly streamAgent: Agent,
+    private readonly url: URL,
+  ) {}
+
+  async open(): Promise<void> {
+    const stream = await openStream(this.streamAgent, this.url);
+    this.stream = stream;
+    const endpoint = new Promise<URL>((resolve, reject) => {
+      const parser = new SseParser(({ event, data }) => {
+        if (event === 'endpoint') resolve(new URL(data, this.url));
+        else if (event === 'message') this.deliver(data);
+      });
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => parser.feed(chunk));
+      stream.on('close', () => {
+        this.failure ??= new Error('SSE stream closed');
+        reject(this.failure);
+        for (const waiter of this.pending.values()) waiter.reject(this.failure);
+      });
+      setTimeout(() => reject(new Error('no endpoint event')), TIMEOUT_MS).unref();
+    });
+    this.endpoint = await endpoint;
+    checkInit(await this.rpc(initialize(this.nextId, '2024-11-05'), this.nextId++));
+    const ack = await send(this.agent, this.endpoint, 'POST', this.headers(), INITIALIZED);
+    if (ack.status !== 202) throw new Error(`notifications/initialized: HTTP ${ack.status}`);
+  }
+
+  private headers(): Record<string, string> {
+    return { accept: 'application/json, text/event-stream', 'content-type': 'application/json' };
+  }
+
+  private deliver(data: string): void {
+    const msg = JSON.parse(data) as RpcMessage;
+    if (msg.id === undefined || msg.id === null) return;
+    this.pending.get(msg.id)?.resolve(msg);
+    this.pending.delete(msg.id);
+  }
+
+  /** POSTs a request and waits for its answer on the SSE stream. */
+  private async rpc(body: string, id: number): Promise<RpcMessage> {
+    if (this.failure || !this.endpoint) throw this.failure ?? new Error('not open');
+    let timer: NodeJS.Timeout | undefined;
+    const answer = new Promise<RpcMessage>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error('no answer on the SSE stream'));
+      }, TIMEOUT_MS);
+    });
+    answer.catch(() => {}); // awaited below; this only stops an early rejection from going unhandled
+    try {
+      const reply = await send(this.agent, this.endpoint, 'POST', this.headers(), body);
+      if (reply.status !== 202) throw new Error(`HTTP ${reply.status}: ${reply.body.slice(0, 200)}`);
+      return await answer;
+    } finally {
+      clearTimeout(timer);
+      this.pending.delete(id);
+    }
+  }
+
+  async call(text: string): Promise<void> {
+    const id = this.nextId++;
+    checkEcho(await this.rpc(toolCall(id, text), id), text);
+  }
+
+  close(): void {
+    this.failure ??= new Error('closed');
+    this.stream?.destroy();
+  }
+}
+
+/**
+ * Opens one client and completes its handshake. `agent` carries the POSTs (keep-alive);
+ * legacy SSE holds its stream on `streamAgent`.
+ */
+export async function openClient(base: URL, mode: Mode, agent: Agent, streamAgent: Agent): Promise<Client> {
+  if (mode === 'legacy-sse') {
+    const client = new LegacyClient(agent, streamAgent, new URL('/sse', base));
+    await client.open();
+    return client;
+  }
+  const client = new StreamableClient(agent, new URL('/mcp', base));
+  await client.open();
+  return client;
+}
