@@ -46,7 +46,9 @@ function stop(child: ChildProcess): Promise<void> {
 
 export async function startServer(name: ServerName, mode: Mode): Promise<Started> {
   const file = fileURLToPath(new URL(`../servers/${name}.ts`, import.meta.url));
-  const node = [process.execPath, '--expose-gc', '--import', 'tsx', file];
+  // BENCH_NODE_ARGS adds flags to the server's node, e.g. "--cpu-prof --cpu-prof-dir=prof" to profile it.
+  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const node = [process.execPath, ...extra, '--expose-gc', '--import', 'tsx', file];
   const [cmd, ...args] = pinning ? ['taskset', '-c', '0', ...node] : node;
   const child = spawn(cmd!, args, {
     env: { ...process.env, MODE: mode, PORT: '0' },

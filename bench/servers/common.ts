@@ -54,6 +54,8 @@ function startControl(): Promise<number> {
 /** Starts the side channel and prints the one ready line the harness waits for. */
 export async function ready(port: number): Promise<void> {
   const control = await startControl();
+  // Exit normally on SIGTERM so that `--cpu-prof` (BENCH_NODE_ARGS) gets to write its profile.
+  process.once('SIGTERM', () => process.exit(0));
   process.stdout.write(`${JSON.stringify({ port, control })}\n`);
 }
 

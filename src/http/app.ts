@@ -106,6 +106,7 @@ export function createHttpApp(
   let standalone: Server | undefined;
   let keepAlive: ReturnType<typeof setInterval> | undefined;
   let closed = false;
+  let started = false;
 
   function buildPipeline() {
     return compose(middleware, dispatch);
@@ -119,40 +120,32 @@ export function createHttpApp(
     return false;
   }
 
-  /** Which of the app's own routes a path is, or undefined when the app does not own it. */
-  function routeOf(exchange: Exchange): (() => Promise<void> | void) | undefined {
+  /** Runs the route the request names; the path is known to be the app's own. */
+  function dispatch(exchange: Exchange): Promise<void> | void {
     const path = normalizePath(exchange.path);
+    const method = exchange.method;
     if (path === config.mcpPath || (config.mcpPath === '/' && path === ''))
-      return () => streamable.handle(exchange);
+      return streamable.handle(exchange);
     if (legacy && path === config.ssePath) {
-      if (exchange.method === 'GET') return () => legacy.openStream(exchange);
-      return () =>
-        refuse(exchange, 405, 'Method Not Allowed: the SSE endpoint takes GET.', {
-          headers: { allow: 'GET' },
-        });
+      if (method === 'GET') return legacy.openStream(exchange);
+      return refuse(exchange, 405, 'Method Not Allowed: the SSE endpoint takes GET.', {
+        headers: { allow: 'GET' },
+      });
     }
     if (legacy && path === config.messagesPath) {
-      if (exchange.method === 'POST') return () => legacy.post(exchange);
-      return () =>
-        refuse(exchange, 405, 'Method Not Allowed: the messages endpoint takes POST.', {
-          headers: { allow: 'POST' },
-        });
+      if (method === 'POST') return legacy.post(exchange);
+      return refuse(exchange, 405, 'Method Not Allowed: the messages endpoint takes POST.', {
+        headers: { allow: 'POST' },
+      });
     }
-    if (path === config.healthPath && (exchange.method === 'GET' || exchange.method === 'HEAD')) {
-      return () => respondJson(exchange, 200, { status: 'ok' });
+    if (path === config.healthPath && (method === 'GET' || method === 'HEAD')) {
+      return respondJson(exchange, 200, { status: 'ok' });
     }
     const custom =
-      routes.get(`${exchange.method} ${path}`) ??
-      (exchange.method === 'HEAD' ? routes.get(`GET ${path}`) : undefined);
-    if (custom) return () => runRoute(exchange, custom, config.maxBodyBytes);
-    return undefined;
-  }
-
-  async function dispatch(exchange: Exchange): Promise<void> {
-    const run = routeOf(exchange);
-    if (run) await run();
+      routes.get(`${method} ${path}`) ?? (method === 'HEAD' ? routes.get(`GET ${path}`) : undefined);
+    if (custom) return runRoute(exchange, custom, config.maxBodyBytes);
     // A path the app owns, but not with this method (say, PUT on a custom GET route).
-    else refuse(exchange, 405, `Method Not Allowed: ${exchange.method} is not served at ${exchange.path}.`);
+    refuse(exchange, 405, `Method Not Allowed: ${method} is not served at ${exchange.path}.`);
   }
 
   /**
@@ -176,8 +169,11 @@ export function createHttpApp(
       return;
     }
     if (config.cors && applyCors(exchange, config.cors)) return;
-    await server.start();
-    ensureKeepAlive();
+    if (!started) {
+      await server.start();
+      started = true;
+      ensureKeepAlive();
+    }
     await pipeline(exchange);
     if (!exchange.answered) {
       refuse(exchange, 500, 'Internal Server Error: a middleware neither answered nor called next().');

@@ -17,8 +17,8 @@ export type ResponseHeaders = Record<string, string | string[]>;
 export interface EventStream {
   /** Writes raw SSE text (or bytes). Resolves once accepted (after 'drain' when the socket is full). */
   write(chunk: string | Uint8Array): Promise<void>;
-  /** Ends the stream. */
-  end(): void;
+  /** Ends the stream, after a last chunk when given (one write instead of two). */
+  end(last?: string | Uint8Array): void;
   /** True once the client went away or `end()` was called. */
   readonly closed: boolean;
 }
@@ -49,8 +49,11 @@ export interface Exchange {
   readonly signal: AbortSignal;
   /** Sends a complete response. */
   respond(status: number, headers: ResponseHeaders, body?: string | Uint8Array): void;
-  /** Starts a streaming response (SSE); headers are sent at once. */
-  stream(status: number, headers: ResponseHeaders): EventStream;
+  /**
+   * Starts a streaming response (SSE). Headers go out at once, or with `lazy` along with the first
+   * write (a POST answered by one event then costs one write, not three).
+   */
+  stream(status: number, headers: ResponseHeaders, options?: { lazy?: boolean }): EventStream;
   /** True once a response was started. */
   readonly answered: boolean;
   /** Runs `listener` once, when the client goes away or the response is complete. */

@@ -124,11 +124,11 @@ export class NodeExchange implements Exchange {
     this.res.end(body);
   }
 
-  stream(status: number, headers: ResponseHeaders): EventStream {
+  stream(status: number, headers: ResponseHeaders, options?: { lazy?: boolean }): EventStream {
     this.started = true;
     const res = this.res;
     res.writeHead(status, headers);
-    res.flushHeaders();
+    if (!options?.lazy) res.flushHeaders();
     let ended = false;
     return {
       write(chunk) {
@@ -148,10 +148,11 @@ export class NodeExchange implements Exchange {
           res.on('close', done);
         });
       },
-      end() {
+      end(last) {
         if (ended) return;
         ended = true;
-        res.end();
+        if (last === undefined || res.destroyed) res.end();
+        else res.end(last);
       },
       get closed() {
         return ended || res.destroyed || res.writableEnded;

@@ -33,6 +33,19 @@ export function respondJson(
  */
 export function accepts(accept: string | undefined, type: 'application/json' | 'text/event-stream'): boolean {
   if (accept === undefined || accept === '') return true;
+  // Clients send the same Accept on every request: remember the last answers (a hot path).
+  const cache = type === 'application/json' ? jsonCache : sseCache;
+  if (cache.accept === accept) return cache.result;
+  const result = parseAccepts(accept, type);
+  cache.accept = accept;
+  cache.result = result;
+  return result;
+}
+
+const jsonCache = { accept: '', result: false };
+const sseCache = { accept: '', result: false };
+
+function parseAccepts(accept: string, type: string): boolean {
   const major = type.slice(0, type.indexOf('/'));
   let best = -1;
   let bestQuality = 0;

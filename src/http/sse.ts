@@ -94,8 +94,20 @@ export class SseChannel {
     this.connection = undefined;
   }
 
-  /** The stream is complete: end the connection. */
-  finish(): void {
+  /** The stream is complete: end the connection, with its last message in the same write. */
+  async finish(last?: Outgoing): Promise<void> {
+    if (last !== undefined) {
+      const id =
+        this.store && !Array.isArray(last) ? await this.store.append(this.streamId, last) : undefined;
+      const event = sseEvent(JSON.stringify(last), id);
+      if (this.held) this.held.push({ id, event });
+      else if (this.connection && !this.connection.closed) {
+        this.finished = true;
+        this.connection.end(event);
+        this.connection = undefined;
+        return;
+      }
+    }
     this.finished = true;
     this.connection?.end();
     this.connection = undefined;

@@ -123,7 +123,7 @@ export class WebExchange implements Exchange {
     this.closed();
   }
 
-  stream(status: number, headers: ResponseHeaders): EventStream {
+  stream(status: number, headers: ResponseHeaders, _options?: { lazy?: boolean }): EventStream {
     this.started = true;
     let controller!: ReadableStreamDefaultController<Uint8Array>;
     let ended = false;
@@ -160,9 +160,10 @@ export class WebExchange implements Exchange {
           waiting = resolve;
         });
       },
-      end() {
+      end(last) {
         if (ended) return;
         try {
+          if (last !== undefined) controller.enqueue(typeof last === 'string' ? encoder.encode(last) : last);
           controller.close();
         } catch {
           // Already closed by a cancel.

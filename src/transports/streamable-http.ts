@@ -25,6 +25,9 @@ const SESSION_HEADER = 'mcp-session-id';
  * for server-initiated messages (or resumes one after `Last-Event-ID`), DELETE ends the session.
  */
 export class StreamableHttpTransport {
+  /** Numbers the POST streams; with the session id in front, a stream id is unique. */
+  private streams = 0;
+
   constructor(
     private readonly server: BaseMcpServer,
     private readonly sessions: SessionTable,
@@ -91,7 +94,7 @@ export class StreamableHttpTransport {
       if (!live) return;
     }
     live.lastSeen = Date.now();
-    const extra: HandleOptions = { http: exchange.raw, auth: exchange.auth };
+    const extra = new RequestExtra(exchange);
     if (!containsRequest(value)) {
       // Notifications and responses only: 202 with no body when accepted; an error answer means
       // the input was not acceptable (spec: "MUST return an HTTP error status code, e.g. 400").
@@ -111,8 +114,8 @@ export class StreamableHttpTransport {
   }
 
   /** JSON answers: messages a handler sends go to the session's GET stream, when one is open. */
-  private async answerJson(exchange: Exchange, live: LiveSession, value: unknown, extra: HandleOptions) {
-    linkSignal(extra, exchange);
+  private async answerJson(exchange: Exchange, live: LiveSession, value: unknown, extra: RequestExtra) {
+    extra.followsConnection = true;
     extra.reply = (message: JsonRpcMessage) => {
       if (live.standalone?.connected) return live.standalone.send(message);
       // A request to the client could never be answered: fail it now rather than at its timeout.
@@ -129,13 +132,13 @@ export class StreamableHttpTransport {
     else exchange.respond(202, { [SESSION_HEADER]: live.id });
   }
 
-  private async answerSse(exchange: Exchange, live: LiveSession, value: unknown, extra: HandleOptions) {
+  private async answerSse(exchange: Exchange, live: LiveSession, value: unknown, extra: RequestExtra) {
     const store = this.options.eventStore;
     // Stream ids start with the session id, so a Last-Event-ID can be checked against its session.
-    const streamId = `${live.id}.${crypto.randomUUID()}`;
+    const streamId = `${live.id}.${++this.streams}`;
     const channel = new SseChannel(
       streamId,
-      exchange.stream(200, { ...SSE_HEADERS, [SESSION_HEADER]: live.id }),
+      exchange.stream(200, { ...SSE_HEADERS, [SESSION_HEADER]: live.id }, { lazy: true }),
       store,
     );
     // Registered while it runs, for keep-alive comments and (with a store) for resuming.
@@ -147,13 +150,13 @@ export class StreamableHttpTransport {
       extra.closeStream = () => channel.detach();
     }
     // Without an event store nothing can be resumed, so a client gone means the work is moot.
-    if (!store) linkSignal(extra, exchange);
+    if (!store) extra.followsConnection = true;
     extra.reply = (message: JsonRpcMessage) => channel.send(message);
+    let answer: Outgoing | undefined;
     try {
-      const answer = await live.session.handle(value, extra);
-      if (answer) await channel.send(answer);
+      answer = await live.session.handle(value, extra);
     } finally {
-      channel.finish();
+      await channel.finish(answer);
       live.channels.delete(streamId);
     }
   }
@@ -167,8 +170,8 @@ export class StreamableHttpTransport {
       state.initialized = true;
       state.protocolVersion = isSupportedVersion(version) ? version : '2025-03-26';
     }
-    const extra: HandleOptions = { http: exchange.raw, auth: exchange.auth };
-    linkSignal(extra, exchange);
+    const extra = new RequestExtra(exchange);
+    extra.followsConnection = true;
     try {
       if (mode === 'json') {
         const answer = await session.handle(value, extra);
@@ -182,11 +185,9 @@ export class StreamableHttpTransport {
         else exchange.respond(202, {});
         return;
       }
-      const channel = new SseChannel('', exchange.stream(200, SSE_HEADERS), undefined);
+      const channel = new SseChannel('', exchange.stream(200, SSE_HEADERS, { lazy: true }), undefined);
       extra.reply = (message: JsonRpcMessage) => channel.send(message);
-      const answer: Outgoing | undefined = await session.handle(value, extra);
-      if (answer) await channel.send(answer);
-      channel.finish();
+      await channel.finish(await session.handle(value, extra));
     } finally {
       session.close();
     }
@@ -309,9 +310,26 @@ export class StreamableHttpTransport {
 }
 
 /**
- * The handler's signal follows the client's connection, but lazily: the AbortController behind
+ * What a handler learns of the HTTP request, read lazily: the AbortController behind
  * `exchange.signal` is built only if a handler reads `ctx.signal`, so most calls never pay for it.
  */
-function linkSignal(extra: HandleOptions, exchange: Exchange): void {
-  Object.defineProperty(extra, 'signal', { get: () => exchange.signal, enumerable: true });
+class RequestExtra implements HandleOptions {
+  reply?: HandleOptions['reply'];
+  closeStream?: () => void;
+  /** The handler's signal aborts when the client disconnects (when nothing could resume the stream). */
+  followsConnection = false;
+
+  constructor(private readonly exchange: Exchange) {}
+
+  get http(): unknown {
+    return this.exchange.raw;
+  }
+
+  get auth(): unknown {
+    return this.exchange.auth;
+  }
+
+  get signal(): AbortSignal | undefined {
+    return this.followsConnection ? this.exchange.signal : undefined;
+  }
 }
