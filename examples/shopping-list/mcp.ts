@@ -61,6 +61,7 @@ export function createShoppingServer(store: ShoppingList): McpServer {
       const items = store.list();
       for (const [index, item] of items.entries()) {
         await ctx.progress(index + 1, items.length, `ordering ${item.name}`);
+        await new Promise((resolve) => setTimeout(resolve, 50)); // Ordering takes a moment per item.
       }
       const order = store.placeOrder();
       if (!order) throw new Error('The list is empty: add items before ordering.');

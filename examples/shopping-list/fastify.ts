@@ -1,0 +1,55 @@
+/**
+ * The shopping list on Fastify 5: REST routes at /items beside MCP registered under /mcp
+ * (Streamable HTTP at /mcp, legacy SSE at /mcp/sse), both over one store.
+ *   PORT=3000 npx tsx examples/shopping-list/fastify.ts
+ */
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import Fastify from 'fastify';
+import { toFastify } from '../../src/adapters/fastify.js'; // in your app: 'wharf/fastify'
+import { createShoppingServer } from './mcp.js';
+import { addItemFromBody } from './rest.js';
+import { ShoppingList } from './store.js';
+
+export function createApp(store = new ShoppingList()) {
+  const mcp = createShoppingServer(store).httpApp({ path: '/' });
+  const fastify = Fastify();
+
+  fastify.get('/items', async () => store.list());
+  fastify.post('/items', async (request, reply) => {
+    const { status, body } = await addItemFromBody(store, request.body);
+    return reply.code(status).send(body);
+  });
+
+  fastify.register(toFastify(mcp), { prefix: '/mcp' }); // the MCP mount: one line
+  fastify.addHook('preClose', () => mcp.close()); // ends MCP sessions and their streams first
+
+  // Fastify's JSON parser refuses a body that is not JSON (FST_ERR_CTP_*): answer like the routes do.
+  fastify.setErrorHandler((error: Error & { code?: string; statusCode?: number }, _request, reply) => {
+    if (error.statusCode !== 400 || !error.code?.startsWith('FST_ERR_CTP_')) throw error;
+    return reply.code(400).send({ error: error.message });
+  });
+
+  const listen = async (port: number) => {
+    await fastify.listen({ port, host: '127.0.0.1' });
+    const close = async () => {
+      await fastify.close();
+    };
+    return { port: (fastify.server.address() as AddressInfo).port, close };
+  };
+
+  return { fastify, mcp, listen };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { port, close } = await createApp().listen(Number(process.env.PORT ?? 3000));
+  const url = `http://127.0.0.1:${port}`;
+  console.log(`Shopping list on Fastify:
+  REST                   ${url}/items
+  MCP (Streamable HTTP)  ${url}/mcp
+  MCP (legacy SSE)       ${url}/mcp/sse
+Stop with Ctrl+C.`);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void close().then(() => process.exit(0)));
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The shopping list on plain node:http: a small `if` router for /items, and everything under /mcp
+ * handed to Wharf (Streamable HTTP at /mcp, legacy SSE at /mcp/sse), both over one store.
+ *   PORT=3000 npx tsx examples/shopping-list/node.ts
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { text } from 'node:stream/consumers';
+import { pathToFileURL } from 'node:url';
+import { toNodeHandler } from '../../src/adapters/node.js'; // in your app: 'wharf/node'
+import { createShoppingServer } from './mcp.js';
+import { addItemFromBody } from './rest.js';
+import { ShoppingList } from './store.js';
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+export function createApp(store = new ShoppingList()) {
+  const mcp = createShoppingServer(store).httpApp({ path: '/' });
+  const toMcp = toNodeHandler(mcp, { basePath: '/mcp' }); // the MCP mount: one line
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (req.method === 'GET' && path === '/items') return sendJson(res, 200, store.list());
+    if (req.method === 'POST' && path === '/items') {
+      let json: unknown;
+      try {
+        json = JSON.parse(await text(req));
+      } catch (error) {
+        return sendJson(res, 400, { error: `The body is not valid JSON: ${(error as Error).message}` });
+      }
+      const { status, body } = await addItemFromBody(store, json);
+      return sendJson(res, status, body);
+    }
+    await toMcp(req, res); // /mcp and below; a 404 for anything else
+  }
+
+  const server = createServer((req, res) => void handle(req, res));
+  const listen = (port: number) =>
+    new Promise<{ port: number; close(): Promise<void> }>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () =>
+        resolve({ port: (server.address() as AddressInfo).port, close }),
+      );
+    });
+  // The Wharf app first (it ends MCP sessions and their streams), then the HTTP server.
+  const close = async () => {
+    await mcp.close();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  };
+
+  return { handle, server, mcp, listen };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { port, close } = await createApp().listen(Number(process.env.PORT ?? 3000));
+  const url = `http://127.0.0.1:${port}`;
+  console.log(`Shopping list on node:http:
+  REST                   ${url}/items
+  MCP (Streamable HTTP)  ${url}/mcp
+  MCP (legacy SSE)       ${url}/mcp/sse
+Stop with Ctrl+C.`);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void close().then(() => process.exit(0)));
+  }
+}
