@@ -48,11 +48,12 @@ export async function runRoute(exchange: Exchange, handler: RouteHandler, limit:
 async function toWebRequest(exchange: Exchange, limit: number): Promise<Request | undefined> {
   const hasBody = exchange.method !== 'GET' && exchange.method !== 'HEAD';
   if (exchange.raw instanceof Request && !hasBody) return exchange.raw;
-  let body: Uint8Array | undefined;
+  let body: Uint8Array<ArrayBuffer> | undefined;
   if (hasBody) {
     const read = await exchange.readBytes(limit);
     if (!read.ok) return undefined;
-    if (read.bytes.byteLength > 0) body = read.bytes;
+    // A copy: Node's Buffers may sit on a shared pool, which Web bodies do not accept.
+    if (read.bytes.byteLength > 0) body = new Uint8Array(read.bytes);
   }
   if (exchange.raw instanceof Request) {
     return new Request(exchange.raw.url, {

@@ -115,7 +115,7 @@ export class WebExchange implements Exchange {
     if (this.started) return;
     this.started = true;
     this.resolveResponse(
-      new Response(status === 204 || status === 304 ? null : (body ?? null), {
+      new Response(status === 204 || status === 304 ? null : toBody(body), {
         status,
         headers: this.withExtra(headers),
       }),
@@ -185,4 +185,12 @@ export class WebExchange implements Exchange {
   private closed(): void {
     for (const listener of this.closeListeners.splice(0)) listener();
   }
+}
+
+/** A Web body from text or bytes; bytes are copied when they sit on a shared buffer. */
+function toBody(body: string | Uint8Array | undefined): string | Uint8Array<ArrayBuffer> | null {
+  if (body === undefined) return null;
+  if (typeof body === 'string' || body.buffer instanceof ArrayBuffer)
+    return body as string | Uint8Array<ArrayBuffer>;
+  return new Uint8Array(body);
 }
