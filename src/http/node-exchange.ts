@@ -126,38 +126,9 @@ export class NodeExchange implements Exchange {
 
   stream(status: number, headers: ResponseHeaders, options?: { lazy?: boolean }): EventStream {
     this.started = true;
-    const res = this.res;
-    res.writeHead(status, headers);
-    if (!options?.lazy) res.flushHeaders();
-    let ended = false;
-    return {
-      write(chunk) {
-        if (ended || res.destroyed) return Promise.resolve();
-        const accepted = res.write(chunk);
-        // Compression middleware (Express `compression`) buffers until flushed; SSE must not wait.
-        (res as ServerResponse & { flush?: () => void }).flush?.();
-        if (accepted) return Promise.resolve();
-        // Backpressure: wait until the socket drains (or closes) before accepting more.
-        return new Promise((resolve) => {
-          const done = () => {
-            res.off('drain', done);
-            res.off('close', done);
-            resolve();
-          };
-          res.on('drain', done);
-          res.on('close', done);
-        });
-      },
-      end(last) {
-        if (ended) return;
-        ended = true;
-        if (last === undefined || res.destroyed) res.end();
-        else res.end(last);
-      },
-      get closed() {
-        return ended || res.destroyed || res.writableEnded;
-      },
-    };
+    this.res.writeHead(status, headers);
+    if (!options?.lazy) this.res.flushHeaders();
+    return new NodeEventStream(this.res);
   }
 
   /** Runs `listener` when the client goes away or the response ends. */
@@ -169,4 +140,43 @@ export class NodeExchange implements Exchange {
 function isLoopbackAddress(address: string | undefined): boolean {
   if (!address) return false;
   return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+}
+
+const RESOLVED = Promise.resolve();
+
+/** An SSE response on a ServerResponse; a class, so a stream costs one small object. */
+class NodeEventStream implements EventStream {
+  private ended = false;
+
+  constructor(private readonly res: ServerResponse & { flush?: () => void }) {}
+
+  write(chunk: string | Uint8Array): Promise<void> {
+    const res = this.res;
+    if (this.ended || res.destroyed) return RESOLVED;
+    const accepted = res.write(chunk);
+    // Compression middleware (Express `compression`) buffers until flushed; SSE must not wait.
+    res.flush?.();
+    if (accepted) return RESOLVED;
+    // Backpressure: wait until the socket drains (or closes) before accepting more.
+    return new Promise((resolve) => {
+      const done = () => {
+        res.off('drain', done);
+        res.off('close', done);
+        resolve();
+      };
+      res.on('drain', done);
+      res.on('close', done);
+    });
+  }
+
+  end(last?: string | Uint8Array): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (last === undefined || this.res.destroyed) this.res.end();
+    else this.res.end(last);
+  }
+
+  get closed(): boolean {
+    return this.ended || this.res.destroyed || this.res.writableEnded;
+  }
 }

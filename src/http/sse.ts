@@ -95,21 +95,19 @@ export class SseChannel {
   }
 
   /** The stream is complete: end the connection, with its last message in the same write. */
-  async finish(last?: Outgoing): Promise<void> {
-    if (last !== undefined) {
-      const id =
-        this.store && !Array.isArray(last) ? await this.store.append(this.streamId, last) : undefined;
-      const event = sseEvent(JSON.stringify(last), id);
-      if (this.held) this.held.push({ id, event });
-      else if (this.connection && !this.connection.closed) {
-        this.finished = true;
-        this.connection.end(event);
-        this.connection = undefined;
-        return;
-      }
-    }
+  finish(last?: Outgoing): Promise<void> | undefined {
+    if (last === undefined) return this.close();
+    if (!this.store || Array.isArray(last)) return this.close(sseEvent(JSON.stringify(last)), undefined);
+    return Promise.resolve(this.store.append(this.streamId, last)).then((id) =>
+      this.close(sseEvent(JSON.stringify(last), id), id),
+    );
+  }
+
+  private close(event?: string, id?: string): undefined {
     this.finished = true;
-    this.connection?.end();
+    if (event !== undefined && this.held) this.held.push({ id, event });
+    else if (this.connection && !this.connection.closed) this.connection.end(event);
     this.connection = undefined;
+    return undefined;
   }
 }
