@@ -22,6 +22,7 @@ import {
   bindings,
   initialize,
   mcpHeaders,
+  rawRequest,
   readAnswer,
   rpc,
   type Served,
@@ -736,5 +737,33 @@ describe('options validation', () => {
 
   it('accepts "/" as the MCP path and keepAliveMs: 0', () => {
     expect(() => newServer().httpApp({ path: '/', keepAliveMs: 0 })).not.toThrow();
+  });
+});
+
+describe('custom routes behind a proxy (node binding)', () => {
+  let app: HttpApp | undefined;
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  async function urlSeenByRoute(trustProxy: boolean) {
+    const server = new McpServer({ name: 'proxy', version: '1.0.0' });
+    server.route('GET', '/where', (request) => new Response(request.url));
+    app = server.httpApp({ trustProxy });
+    const { port } = await app.listen({ port: 0 });
+    const forwarded = { 'x-forwarded-host': 'api.example.com', 'x-forwarded-proto': 'https' };
+    return rawRequest(`http://127.0.0.1:${port}/where`, { headers: forwarded });
+  }
+
+  it('builds the route’s URL from X-Forwarded-Host and X-Forwarded-Proto only with trustProxy', async () => {
+    const trusted = await urlSeenByRoute(true);
+    expect(trusted.status).toBe(200);
+    expect(trusted.body).toBe('https://api.example.com/where');
+  });
+
+  it('ignores the forwarded headers without trustProxy', async () => {
+    const untrusted = await urlSeenByRoute(false);
+    expect(untrusted.body).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/where$/);
   });
 });

@@ -143,7 +143,11 @@ export function createHttpApp(
     }
     const custom =
       routes.get(`${method} ${path}`) ?? (method === 'HEAD' ? routes.get(`GET ${path}`) : undefined);
-    if (custom) return runRoute(exchange, custom, config.maxBodyBytes);
+    if (custom)
+      return runRoute(exchange, custom, {
+        limit: config.maxBodyBytes,
+        trustProxy: config.guard.trustProxy === true,
+      });
     // A path the app owns, but not with this method (say, PUT on a custom GET route).
     refuse(exchange, 405, `Method Not Allowed: ${method} is not served at ${exchange.path}.`);
   }
@@ -219,10 +223,8 @@ export function createHttpApp(
   function ensureKeepAlive() {
     if (keepAlive || config.keepAliveMs === 0 || config.stateless) return;
     keepAlive = setInterval(() => {
-      for (const live of sessions.values()) {
-        live.standalone?.keepAlive();
-        for (const channel of live.channels.values()) channel.keepAlive();
-      }
+      for (const live of sessions.values()) live.standalone?.keepAlive();
+      for (const channel of sessions.channels.values()) channel.keepAlive();
     }, config.keepAliveMs);
     (keepAlive as { unref?: () => void }).unref?.();
   }

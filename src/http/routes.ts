@@ -10,8 +10,13 @@ export type RouteHandler = (request: Request) => Response | Promise<Response>;
  * path. On Node the Request is built only for these routes; MCP traffic never pays for it. Bodies
  * pass as bytes both ways, and the body limit applies as on the MCP endpoint.
  */
-export async function runRoute(exchange: Exchange, handler: RouteHandler, limit: number): Promise<void> {
-  const request = await toWebRequest(exchange, limit);
+export async function runRoute(
+  exchange: Exchange,
+  handler: RouteHandler,
+  options: { limit: number; trustProxy: boolean },
+): Promise<void> {
+  const limit = options.limit;
+  const request = await toWebRequest(exchange, limit, options.trustProxy);
   if (!request) {
     refuse(
       exchange,
@@ -45,7 +50,11 @@ export async function runRoute(exchange: Exchange, handler: RouteHandler, limit:
 }
 
 /** The request as a Web Request, or undefined when its body is over the limit. */
-async function toWebRequest(exchange: Exchange, limit: number): Promise<Request | undefined> {
+async function toWebRequest(
+  exchange: Exchange,
+  limit: number,
+  trustProxy: boolean,
+): Promise<Request | undefined> {
   const hasBody = exchange.method !== 'GET' && exchange.method !== 'HEAD';
   if (exchange.raw instanceof Request && !hasBody) return exchange.raw;
   let body: Uint8Array<ArrayBuffer> | undefined;
@@ -64,8 +73,11 @@ async function toWebRequest(exchange: Exchange, limit: number): Promise<Request 
     });
   }
   const raw = exchange.raw as IncomingMessage;
-  const host = exchange.header('host') ?? 'localhost';
-  const url = `http://${host}${exchange.basePath}${exchange.path}${exchange.query ? `?${exchange.query}` : ''}`;
+  // The URL the client used: behind a trusted proxy, the forwarded host and scheme say what it was.
+  const forwarded = (name: string) => (trustProxy ? exchange.header(name)?.split(',')[0]?.trim() : undefined);
+  const host = forwarded('x-forwarded-host') ?? exchange.header('host') ?? 'localhost';
+  const scheme = forwarded('x-forwarded-proto') === 'https' ? 'https' : 'http';
+  const url = `${scheme}://${host}${exchange.basePath}${exchange.path}${exchange.query ? `?${exchange.query}` : ''}`;
   const headers = new Headers();
   for (const [name, value] of Object.entries(raw.headers)) {
     if (value === undefined) continue;

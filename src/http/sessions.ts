@@ -14,8 +14,6 @@ export interface LiveSession {
   busy: number;
   /** Where messages unrelated to a request go: the GET stream (Streamable HTTP) or the SSE stream (legacy). */
   standalone: SseChannel | undefined;
-  /** Streams that may still be resumed, by stream id. */
-  readonly channels: Map<string, SseChannel>;
 }
 
 export interface SessionLimits {
@@ -29,6 +27,11 @@ export interface SessionLimits {
  */
 export class SessionTable {
   private readonly live = new Map<string, LiveSession>();
+  /**
+   * POST streams still running, of every session, by stream id (which starts with "<session id>.").
+   * One map for the app rather than one per session keeps an idle session small.
+   */
+  readonly channels = new Map<string, SseChannel>();
   private sweeper: ReturnType<typeof setInterval> | undefined;
 
   constructor(
@@ -68,7 +71,6 @@ export class SessionTable {
       lastSeen: Date.now(),
       busy: 0,
       standalone: undefined,
-      channels: new Map(),
       session: this.server.createSession({
         id,
         send: (message) => live.standalone?.send(message),
@@ -95,7 +97,13 @@ export class SessionTable {
     if (!live) return;
     this.live.delete(id);
     live.standalone?.finish();
-    for (const channel of live.channels.values()) channel.finish();
+    const prefix = `${id}.`;
+    for (const [streamId, channel] of this.channels) {
+      if (streamId.startsWith(prefix)) {
+        channel.finish();
+        this.channels.delete(streamId);
+      }
+    }
   }
 
   /** Idle sessions end: nothing in flight, no open stream, and no request for `idleMs`. */

@@ -117,14 +117,16 @@ const METHODS = new Map<string, MethodHandler>([
   [
     'resources/subscribe',
     (_core, ctx, p) => {
-      ctx.session.state.subscriptions.add(requireString(p, 'uri', 'resources/subscribe'));
+      const state = ctx.session.state;
+      state.subscriptions ??= new Set();
+      state.subscriptions.add(requireString(p, 'uri', 'resources/subscribe'));
       return {};
     },
   ],
   [
     'resources/unsubscribe',
     (_core, ctx, p) => {
-      ctx.session.state.subscriptions.delete(requireString(p, 'uri', 'resources/unsubscribe'));
+      ctx.session.state.subscriptions?.delete(requireString(p, 'uri', 'resources/unsubscribe'));
       return {};
     },
   ],

@@ -96,7 +96,7 @@ export class BaseMcpServer {
   notifyResourceUpdated(uri: string): void {
     this.core.broadcast(
       { jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri } },
-      (session) => session.state.subscriptions.has(uri),
+      (session) => session.state.subscriptions?.has(uri) === true,
     );
   }
 

@@ -56,7 +56,8 @@ export interface SessionState {
   /** What this session was offered at initialize (capabilities do not change during a session). */
   serverCapabilities: ServerCapabilities | undefined;
   logLevel: LoggingLevel | undefined;
-  subscriptions: Set<string>;
+  /** Resource URIs the client subscribed to; created on the first subscription. */
+  subscriptions: Set<string> | undefined;
 }
 
 interface PendingRequest {
@@ -78,20 +79,19 @@ export class ServerSession {
     clientCapabilities: {},
     serverCapabilities: undefined,
     logLevel: undefined,
-    subscriptions: new Set(),
+    subscriptions: undefined,
   };
-  private readonly inflight = new Map<RequestId, RequestContext>();
-  private readonly pending = new Map<RequestId, PendingRequest>();
+  // Created on first use: an idle session (initialized, waiting) should cost as little as possible.
+  private inflight: Map<RequestId, RequestContext> | undefined;
+  private pending: Map<RequestId, PendingRequest> | undefined;
   private nextRequestId = 0;
   private closed = false;
-  private readonly sendUnrelated: (message: JsonRpcMessage) => void | Promise<void>;
 
   constructor(
     readonly core: ServerCore,
     private readonly options: SessionOptions,
   ) {
     core.sessions.add(this);
-    this.sendUnrelated = (message) => this.options.send(message);
   }
 
   get id(): string | undefined {
@@ -129,7 +129,7 @@ export class ServerSession {
   notify(notification: JsonRpcNotification): void {
     if (this.closed) return;
     try {
-      const sent = this.sendUnrelated(notification);
+      const sent = this.options.send(notification);
       if (sent) sent.catch((error) => this.core.reportError(error));
     } catch (error) {
       this.core.reportError(error);
@@ -171,7 +171,7 @@ export class ServerSession {
     const timeoutMs = options?.timeoutMs ?? this.core.requestTimeoutMs;
     return new Promise((resolve, reject) => {
       const abandon = (reason: string) => {
-        if (!this.pending.delete(id)) return;
+        if (!this.pending?.delete(id)) return;
         clearTimeout(timer);
         this.notify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason } });
       };
@@ -184,6 +184,7 @@ export class ServerSession {
           ),
         );
       }, timeoutMs);
+      this.pending ??= new Map();
       this.pending.set(id, { resolve, reject, timer });
       if (ctx.cancelled) {
         abandon('The request that asked was cancelled.');
@@ -203,7 +204,7 @@ export class ServerSession {
         { once: true },
       );
       Promise.resolve(ctx.reply(message)).catch((error) => {
-        if (this.pending.delete(id)) clearTimeout(timer);
+        if (this.pending?.delete(id)) clearTimeout(timer);
         reject(error);
       });
     });
@@ -214,14 +215,14 @@ export class ServerSession {
     if (this.closed) return;
     this.closed = true;
     this.core.sessions.delete(this);
-    for (const ctx of this.inflight.values()) ctx.cancel(new Error('The session closed.'));
-    for (const [id, pending] of this.pending) {
+    for (const ctx of this.inflight?.values() ?? []) ctx.cancel(new Error('The session closed.'));
+    for (const [id, pending] of this.pending ?? []) {
       clearTimeout(pending.timer);
       pending.reject(
         new McpError(ErrorCode.ConnectionClosed, `The session closed before the client answered ${id}.`),
       );
     }
-    this.pending.clear();
+    this.pending = undefined;
     this.options.onClose?.();
   }
 
@@ -279,10 +280,16 @@ export class ServerSession {
       });
     }
     const params = request.params ?? {};
-    const reply = options.reply ?? this.sendUnrelated;
+    const reply = options.reply ?? this.options.send;
     const meta = params._meta as Record<string, unknown> | undefined;
     const ctx = new RequestContext(this, request.id, meta, reply, options);
-    this.inflight.set(request.id, ctx);
+    // initialize cannot be cancelled (spec), so it is not tracked: a session that only initialized
+    // then holds no map at all.
+    const tracked = request.method !== 'initialize';
+    if (tracked) {
+      this.inflight ??= new Map();
+      this.inflight.set(request.id, ctx);
+    }
     try {
       const result = await dispatchRequest(this, request.method, params, ctx, inBatch);
       if (ctx.cancelled) return undefined; // Spec: no response to a cancelled request.
@@ -296,7 +303,7 @@ export class ServerSession {
       if (!(error instanceof McpError)) this.core.reportError(error);
       return toErrorResponse(request.id, mcpError.toJson());
     } finally {
-      this.inflight.delete(request.id);
+      if (tracked) this.inflight?.delete(request.id);
     }
   }
 
@@ -306,7 +313,7 @@ export class ServerSession {
       if (typeof requestId === 'string' || typeof requestId === 'number') {
         const reason = notification.params?.reason;
         this.inflight
-          .get(requestId)
+          ?.get(requestId)
           ?.cancel(new Error(typeof reason === 'string' ? reason : 'Cancelled by the client.'));
       }
     }
@@ -316,14 +323,14 @@ export class ServerSession {
 
   private settle(response: JsonRpcResponse): void {
     const id = response.id;
-    const pending = id === undefined ? undefined : this.pending.get(id);
+    const pending = id === undefined ? undefined : this.pending?.get(id);
     if (!pending || id === undefined) {
       this.core.reportError(
         new Error(`Ignored a response to request id ${String(id)}, which this session is not waiting for.`),
       );
       return;
     }
-    this.pending.delete(id);
+    this.pending?.delete(id);
     clearTimeout(pending.timer);
     if (isErrorResponse(response)) {
       const { code, message, data } = response.error;

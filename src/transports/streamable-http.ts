@@ -142,7 +142,7 @@ export class StreamableHttpTransport {
       store,
     );
     // Registered while it runs, for keep-alive comments and (with a store) for resuming.
-    live.channels.set(streamId, channel);
+    this.sessions.channels.set(streamId, channel);
     // Priming events (an id with empty data) are 2025-11-25; older clients would choke on them, and
     // without one a client has no id to resume from, so only a primed stream may be closed early.
     if (store && live.session.state.protocolVersion === '2025-11-25') {
@@ -157,7 +157,7 @@ export class StreamableHttpTransport {
       answer = await live.session.handle(value, extra);
     } finally {
       await channel.finish(answer);
-      live.channels.delete(streamId);
+      this.sessions.channels.delete(streamId);
     }
   }
 
@@ -238,10 +238,8 @@ export class StreamableHttpTransport {
     if (lastEventId && store) {
       const connection = exchange.stream(200, headers);
       // The stream still running that this id belongs to (its id prefixes the event id), if any.
-      let channel = live.standalone;
-      for (const candidate of live.channels.values())
-        if (lastEventId.startsWith(`${candidate.streamId}.`)) channel = candidate;
-      if (channel && !channel.finished && lastEventId.startsWith(`${channel.streamId}.`)) {
+      const channel = this.runningStreamOf(lastEventId, live);
+      if (channel && !channel.finished) {
         await channel.resume(connection, lastEventId);
       } else {
         // A finished stream: replay what is left of it, then end.
@@ -267,6 +265,17 @@ export class StreamableHttpTransport {
     });
     if (store && live.session.state.protocolVersion === '2025-11-25')
       await channel.prime(this.options.retryMs);
+  }
+
+  /** The stream still running that an event id belongs to: its id is a prefix of the event id. */
+  private runningStreamOf(eventId: string, live: LiveSession): SseChannel | undefined {
+    for (let dot = eventId.lastIndexOf('.'); dot > 0; dot = eventId.lastIndexOf('.', dot - 1)) {
+      const streamId = eventId.slice(0, dot);
+      const channel = this.sessions.channels.get(streamId);
+      if (channel) return channel;
+      if (live.standalone?.streamId === streamId) return live.standalone;
+    }
+    return undefined;
   }
 
   private delete(exchange: Exchange): void {
