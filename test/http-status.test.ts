@@ -927,3 +927,44 @@ describe('a streamed SSE answer can be read by readSse', () => {
     ]);
   });
 });
+
+describe.each(bindings)('answer format and failed initialize (%s binding)', (binding) => {
+  let served: Served | undefined;
+  afterEach(async () => {
+    await served?.close();
+    served = undefined;
+  });
+
+  async function start(options: HttpAppOptions) {
+    const server = new McpServer({ name: 'format', version: '1.0.0' });
+    server.tool('hi', { description: 'Says hi' }, () => 'hi');
+    served = await serve(server.httpApp(options), binding);
+    return served;
+  }
+
+  it('answers with SSE when JSON answers are configured but the client accepts only SSE', async () => {
+    const { request } = await start({ jsonResponse: true });
+    const response = await request('/mcp', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify(initializeRequest()),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    await response.body?.cancel();
+  });
+
+  it('leaves no session behind when initialize itself is refused', async () => {
+    const { request } = await start({ maxSessions: 1, jsonResponse: true });
+    const broken = await request('/mcp', {
+      method: 'POST',
+      headers: mcpHeaders(),
+      body: JSON.stringify({ ...initializeRequest(), jsonrpc: '1.0' }),
+    });
+    expect(broken.status).toBe(200);
+    expect(await broken.json()).toMatchObject({ error: { code: -32600 } });
+    // With room for one session only, a valid initialize still gets it.
+    const { sessionId } = await initialize(request);
+    expect(sessionId).toBeTruthy();
+  });
+});

@@ -82,11 +82,13 @@ export class StreamableHttpTransport {
     const body = await readJsonBody(exchange, this.options.maxBodyBytes);
     if (!body) return;
     const value = body.value;
-    if (this.options.stateless)
-      return this.postStateless(exchange, value, sse && !this.options.jsonResponse ? 'sse' : 'json');
+    // JSON when asked for (option) and acceptable, or when the client cannot take SSE.
+    const answerWithJson = (this.options.jsonResponse && json) || !sse;
+    if (this.options.stateless) return this.postStateless(exchange, value, answerWithJson ? 'json' : 'sse');
 
     let live: LiveSession | undefined;
-    if (isInitializeRequest(value)) {
+    const opening = isInitializeRequest(value);
+    if (opening) {
       live = this.sessions.open('streamable', exchange);
       if (!live) return;
     } else {
@@ -105,11 +107,13 @@ export class StreamableHttpTransport {
     }
     live.busy++;
     try {
-      if (!sse || this.options.jsonResponse) await this.answerJson(exchange, live, value, extra);
+      if (answerWithJson) await this.answerJson(exchange, live, value, extra);
       else await this.answerSse(exchange, live, value, extra);
     } finally {
       live.busy--;
       live.lastSeen = Date.now();
+      // An initialize that failed leaves no session behind to wait for its idle timeout.
+      if (opening && !live.session.state.initialized) live.session.close();
     }
   }
 
