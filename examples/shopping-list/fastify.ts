@@ -4,11 +4,11 @@
  *   PORT=3000 npx tsx examples/shopping-list/fastify.ts
  */
 import type { AddressInfo } from 'node:net';
-import { pathToFileURL } from 'node:url';
 import Fastify from 'fastify';
 import { toFastify } from '../../src/adapters/fastify.js'; // in your app: 'wharf/fastify'
 import { createShoppingServer } from './mcp.js';
 import { addItemFromBody } from './rest.js';
+import { runIfMain } from './serve.js';
 import { ShoppingList } from './store.js';
 
 export function createApp(store = new ShoppingList()) {
@@ -41,15 +41,4 @@ export function createApp(store = new ShoppingList()) {
   return { fastify, mcp, listen };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { port, close } = await createApp().listen(Number(process.env.PORT ?? 3000));
-  const url = `http://127.0.0.1:${port}`;
-  console.log(`Shopping list on Fastify:
-  REST                   ${url}/items
-  MCP (Streamable HTTP)  ${url}/mcp
-  MCP (legacy SSE)       ${url}/mcp/sse
-Stop with Ctrl+C.`);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => void close().then(() => process.exit(0)));
-  }
-}
+await runIfMain(import.meta.url, 'Fastify', (port) => createApp().listen(port));

@@ -4,12 +4,11 @@
  *   PORT=3000 npx tsx examples/shopping-list/node.ts
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { text } from 'node:stream/consumers';
-import { pathToFileURL } from 'node:url';
 import { toNodeHandler } from '../../src/adapters/node.js'; // in your app: 'wharf/node'
 import { createShoppingServer } from './mcp.js';
 import { addItemFromBody } from './rest.js';
+import { listenNode, runIfMain } from './serve.js';
 import { ShoppingList } from './store.js';
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -37,34 +36,9 @@ export function createApp(store = new ShoppingList()) {
   }
 
   const server = createServer((req, res) => void handle(req, res));
-  const listen = (port: number) =>
-    new Promise<{ port: number; close(): Promise<void> }>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () =>
-        resolve({ port: (server.address() as AddressInfo).port, close }),
-      );
-    });
-  // The Wharf app first (it ends MCP sessions and their streams), then the HTTP server.
-  const close = async () => {
-    await mcp.close();
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-  };
+  const listen = (port: number) => listenNode(server, mcp, port);
 
   return { handle, server, mcp, listen };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { port, close } = await createApp().listen(Number(process.env.PORT ?? 3000));
-  const url = `http://127.0.0.1:${port}`;
-  console.log(`Shopping list on node:http:
-  REST                   ${url}/items
-  MCP (Streamable HTTP)  ${url}/mcp
-  MCP (legacy SSE)       ${url}/mcp/sse
-Stop with Ctrl+C.`);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => void close().then(() => process.exit(0)));
-  }
-}
+await runIfMain(import.meta.url, 'node:http', (port) => createApp().listen(port));
