@@ -4,6 +4,7 @@ import { refuse } from '../http/respond.js';
 import type { SessionTable } from '../http/sessions.js';
 import { SSE_HEADERS, SseChannel, sseEvent } from '../http/sse.js';
 import { ErrorCode, type JsonRpcMessage } from '../protocol/jsonrpc.js';
+import { RequestExtra } from './request-extra.js';
 
 export interface LegacySseOptions {
   /** The SSE path and the messages path, relative to the app. */
@@ -66,11 +67,10 @@ export class LegacySseTransport {
     const channel = live.standalone;
     live.busy++;
     try {
-      const answer = await live.session.handle(body.value, {
-        http: exchange.raw,
-        auth: exchange.auth,
-        reply: (message: JsonRpcMessage) => channel?.send(message),
-      });
+      // The POST itself is already answered; the handler's messages travel on the SSE stream.
+      const extra = new RequestExtra(exchange);
+      extra.reply = (message: JsonRpcMessage) => channel?.send(message);
+      const answer = await live.session.handle(body.value, extra);
       if (answer) await channel?.send(answer);
     } finally {
       live.busy--;

@@ -7,8 +7,9 @@ import { ErrorCode, type JsonRpcMessage } from '../protocol/jsonrpc.js';
 import type { Outgoing } from '../protocol/transport.js';
 import { isSupportedVersion } from '../protocol/versions.js';
 import type { BaseMcpServer } from '../server/mcp-server.js';
-import type { HandleOptions } from '../server/session.js';
 import type { EventStore } from '../stores/event-store.js';
+import { RequestExtra } from './request-extra.js';
+import { answerStateless } from './stateless-http.js';
 
 export interface StreamableHttpOptions {
   jsonResponse: boolean;
@@ -84,7 +85,8 @@ export class StreamableHttpTransport {
     const value = body.value;
     // JSON when asked for (option) and acceptable, or when the client cannot take SSE.
     const answerWithJson = (this.options.jsonResponse && json) || !sse;
-    if (this.options.stateless) return this.postStateless(exchange, value, answerWithJson ? 'json' : 'sse');
+    if (this.options.stateless)
+      return answerStateless(this.server, exchange, value, answerWithJson ? 'json' : 'sse');
 
     let live: LiveSession | undefined;
     const opening = isInitializeRequest(value);
@@ -162,38 +164,6 @@ export class StreamableHttpTransport {
     } finally {
       await channel.finish(answer);
       this.sessions.channels.delete(streamId);
-    }
-  }
-
-  private async postStateless(exchange: Exchange, value: unknown, mode: 'json' | 'sse'): Promise<void> {
-    const session = this.server.createSession({ stateless: true, send: () => undefined });
-    const state = session.state;
-    // No initialize reaches this session: it speaks the version the client names (spec default 2025-03-26).
-    const version = exchange.header('mcp-protocol-version');
-    if (!isInitializeRequest(value)) {
-      state.initialized = true;
-      state.protocolVersion = isSupportedVersion(version) ? version : '2025-03-26';
-    }
-    const extra = new RequestExtra(exchange);
-    extra.followsConnection = true;
-    try {
-      if (mode === 'json') {
-        const answer = await session.handle(value, extra);
-        if (answer) respondJson(exchange, containsRequest(value) ? 200 : 400, answer);
-        else exchange.respond(202, {});
-        return;
-      }
-      if (!containsRequest(value)) {
-        const refusal = await session.handle(value, extra);
-        if (refusal) respondJson(exchange, 400, refusal);
-        else exchange.respond(202, {});
-        return;
-      }
-      const channel = new SseChannel('', exchange.stream(200, SSE_HEADERS, { lazy: true }), undefined);
-      extra.reply = (message: JsonRpcMessage) => channel.send(message);
-      await channel.finish(await session.handle(value, extra));
-    } finally {
-      session.close();
     }
   }
 
@@ -319,30 +289,5 @@ export class StreamableHttpTransport {
       return undefined;
     }
     return live;
-  }
-}
-
-/**
- * What a handler learns of the HTTP request, read lazily: the AbortController behind
- * `exchange.signal` is built only if a handler reads `ctx.signal`, so most calls never pay for it.
- */
-class RequestExtra implements HandleOptions {
-  reply?: HandleOptions['reply'];
-  closeStream?: () => void;
-  /** The handler's signal aborts when the client disconnects (when nothing could resume the stream). */
-  followsConnection = false;
-
-  constructor(private readonly exchange: Exchange) {}
-
-  get http(): unknown {
-    return this.exchange.raw;
-  }
-
-  get auth(): unknown {
-    return this.exchange.auth;
-  }
-
-  get signal(): AbortSignal | undefined {
-    return this.followsConnection ? this.exchange.signal : undefined;
   }
 }

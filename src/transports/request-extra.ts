@@ -1,0 +1,27 @@
+import type { Exchange } from '../http/exchange.js';
+import type { HandleOptions } from '../server/session.js';
+
+/**
+ * What a handler learns of the HTTP request, read lazily: the AbortController behind
+ * `exchange.signal` is built only if a handler reads `ctx.signal`, so most calls never pay for it.
+ */
+export class RequestExtra implements HandleOptions {
+  reply?: HandleOptions['reply'];
+  closeStream?: () => void;
+  /** The handler's signal aborts when the client disconnects (when nothing could resume the stream). */
+  followsConnection = false;
+
+  constructor(private readonly exchange: Exchange) {}
+
+  get http(): unknown {
+    return this.exchange.raw;
+  }
+
+  get auth(): unknown {
+    return this.exchange.auth;
+  }
+
+  get signal(): AbortSignal | undefined {
+    return this.followsConnection ? this.exchange.signal : undefined;
+  }
+}
