@@ -3,8 +3,6 @@
  * middleware (order, short-circuit, auth into `ctx.auth`), CORS, the server's startup/shutdown
  * hooks, SSE keep-alive, client disconnects, and validation of the app's options.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -22,6 +20,8 @@ import {
   bindings,
   initialize,
   mcpHeaders,
+  mountInNodeHost,
+  type NodeHost,
   rawRequest,
   readAnswer,
   rpc,
@@ -630,32 +630,15 @@ describe.each(bindings)('%s binding', (binding: Binding) => {
 });
 
 describe('node binding: mounted with next()', () => {
-  let app: HttpApp | undefined;
-  let host: Server | undefined;
+  let host: NodeHost | undefined;
 
   async function mount(options: HttpAppOptions): Promise<string> {
-    const mounted = newServer().httpApp(options);
-    app = mounted;
-    host = createServer((req, res) =>
-      mounted(req, res, () => {
-        res.writeHead(418, { 'content-type': 'text/plain' });
-        res.end('host route');
-      }),
-    );
-    await new Promise<void>((resolve) => host!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
+    host = await mountInNodeHost(newServer().httpApp(options), { next: true, nextBody: 'host route' });
+    return host.url;
   }
 
   afterEach(async () => {
-    await app?.close();
-    if (host) {
-      const closing = host;
-      await new Promise<void>((resolve) => {
-        closing.close(() => resolve());
-        closing.closeAllConnections();
-      });
-    }
-    app = undefined;
+    await host?.close();
     host = undefined;
   });
 

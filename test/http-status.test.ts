@@ -4,8 +4,6 @@
  * on the Node binding, the DNS-rebinding guard. Each refusal carries a JSON-RPC error body whose
  * message says what was wrong.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type HttpApp, type HttpAppOptions, McpServer } from '../src/index.js';
@@ -15,6 +13,8 @@ import {
   initialize,
   initializeRequest,
   mcpHeaders,
+  mountInNodeHost,
+  type NodeHost,
   rawRequest,
   readAnswer,
   readSse,
@@ -863,34 +863,16 @@ describe('fetch binding: mounted under a base path', () => {
 });
 
 describe('node binding: mounted as a Node handler', () => {
-  let app: HttpApp | undefined;
-  let host: Server | undefined;
+  let host: NodeHost | undefined;
 
   /** A node:http server of our own that calls the app as `app(req, res, next?)`. */
   async function mount(withNext: boolean): Promise<string> {
-    const mounted = newServer().httpApp();
-    app = mounted;
-    host = createServer((req, res) => {
-      if (!withNext) return mounted(req, res);
-      mounted(req, res, () => {
-        res.writeHead(418, { 'content-type': 'text/plain' });
-        res.end('from next');
-      });
-    });
-    await new Promise<void>((resolve) => host!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
+    host = await mountInNodeHost(newServer().httpApp(), { next: withNext });
+    return host.url;
   }
 
   afterEach(async () => {
-    await app?.close();
-    if (host) {
-      const closing = host;
-      await new Promise<void>((resolve) => {
-        closing.close(() => resolve());
-        closing.closeAllConnections();
-      });
-    }
-    app = undefined;
+    await host?.close();
     host = undefined;
   });
 

@@ -17,7 +17,8 @@
  * await client.close();
  * ```
  */
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { HttpApp } from '../../src/index.js';
 
 export const bindings = ['fetch', 'node'] as const;
@@ -379,4 +380,39 @@ export function rawRequest(
 /** Resolves after `ms` milliseconds. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A node:http host of the test's own that calls the app as `app(req, res, next?)`. */
+export interface NodeHost {
+  /** The host's base URL. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Mounts `app` in a plain node:http server. With `next`, paths the app does not own reach a host
+ * route that answers 418 with `nextBody`; without it, the app answers them itself (404).
+ */
+export async function mountInNodeHost(
+  app: HttpApp,
+  options: { next?: boolean; nextBody?: string } = {},
+): Promise<NodeHost> {
+  const host = createServer((req, res) => {
+    if (!options.next) return app(req, res);
+    app(req, res, () => {
+      res.writeHead(418, { 'content-type': 'text/plain' });
+      res.end(options.nextBody ?? 'from next');
+    });
+  });
+  await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(host.address() as AddressInfo).port}`,
+    async close() {
+      await app.close();
+      await new Promise<void>((resolve) => {
+        host.close(() => resolve());
+        host.closeAllConnections();
+      });
+    },
+  };
 }
