@@ -1,7 +1,6 @@
 import { McpError } from '../protocol/errors.js';
 import {
   ErrorCode,
-  isErrorResponse,
   type JsonRpcError,
   type JsonRpcMessage,
   type JsonRpcNotification,
@@ -20,6 +19,7 @@ import {
   type ServerCapabilities,
 } from '../protocol/types.js';
 import { featuresOf, LATEST_VERSION, type ProtocolVersion } from '../protocol/versions.js';
+import { ClientRequests } from './client-requests.js';
 import { type ClientRequestOptions, RequestContext } from './context.js';
 import type { ServerCore } from './core.js';
 import { dispatchRequest } from './dispatch.js';
@@ -60,12 +60,6 @@ export interface SessionState {
   subscriptions: Set<string> | undefined;
 }
 
-interface PendingRequest {
-  resolve(result: Record<string, unknown>): void;
-  reject(error: unknown): void;
-  timer: ReturnType<typeof setTimeout>;
-}
-
 /**
  * One client's conversation with the server. Messages come in through `handle()`; its answer is
  * returned for the transport to send, and everything else goes out through the reply channel or
@@ -83,8 +77,7 @@ export class ServerSession {
   };
   // Created on first use: an idle session (initialized, waiting) should cost as little as possible.
   private inflight: Map<RequestId, RequestContext> | undefined;
-  private pending: Map<RequestId, PendingRequest> | undefined;
-  private nextRequestId = 0;
+  private clientRequests: ClientRequests | undefined;
   private closed = false;
 
   constructor(
@@ -164,50 +157,11 @@ export class ServerSession {
         new McpError(ErrorCode.ConnectionClosed, `Cannot send ${method}: the session is closed.`),
       );
     }
-    const id = `wharf-${++this.nextRequestId}`;
-    const message: JsonRpcRequest = params
-      ? { jsonrpc: '2.0', id, method, params }
-      : { jsonrpc: '2.0', id, method };
-    const timeoutMs = options?.timeoutMs ?? this.core.requestTimeoutMs;
-    return new Promise((resolve, reject) => {
-      const abandon = (reason: string) => {
-        if (!this.pending?.delete(id)) return;
-        clearTimeout(timer);
-        this.notify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason } });
-      };
-      const timer = setTimeout(() => {
-        abandon(`No answer within ${timeoutMs} ms.`);
-        reject(
-          new McpError(
-            ErrorCode.RequestTimeout,
-            `The client did not answer ${method} within ${timeoutMs} ms. Raise the timeout ({ timeoutMs }) if the user needs more time.`,
-          ),
-        );
-      }, timeoutMs);
-      this.pending ??= new Map();
-      this.pending.set(id, { resolve, reject, timer });
-      if (ctx.cancelled) {
-        abandon('The request that asked was cancelled.');
-        reject(
-          new McpError(ErrorCode.ConnectionClosed, `${method} was not sent: the request was cancelled.`),
-        );
-        return;
-      }
-      ctx.signal.addEventListener(
-        'abort',
-        () => {
-          abandon('The request that asked was cancelled.');
-          reject(
-            new McpError(ErrorCode.ConnectionClosed, `${method} was abandoned: the request was cancelled.`),
-          );
-        },
-        { once: true },
-      );
-      Promise.resolve(ctx.reply(message)).catch((error) => {
-        if (this.pending?.delete(id)) clearTimeout(timer);
-        reject(error);
-      });
-    });
+    this.clientRequests ??= new ClientRequests(
+      (notification) => this.notify(notification),
+      this.core.requestTimeoutMs,
+    );
+    return this.clientRequests.send(method, params, ctx, options);
   }
 
   /** Ends the session: in-flight handlers are aborted and requests to the client fail. */
@@ -216,13 +170,7 @@ export class ServerSession {
     this.closed = true;
     this.core.sessions.delete(this);
     for (const ctx of this.inflight?.values() ?? []) ctx.cancel(new Error('The session closed.'));
-    for (const [id, pending] of this.pending ?? []) {
-      clearTimeout(pending.timer);
-      pending.reject(
-        new McpError(ErrorCode.ConnectionClosed, `The session closed before the client answered ${id}.`),
-      );
-    }
-    this.pending = undefined;
+    this.clientRequests?.failAll();
     this.options.onClose?.();
   }
 
@@ -322,21 +270,11 @@ export class ServerSession {
   }
 
   private settle(response: JsonRpcResponse): void {
-    const id = response.id;
-    const pending = id === undefined ? undefined : this.pending?.get(id);
-    if (!pending || id === undefined) {
-      this.core.reportError(
-        new Error(`Ignored a response to request id ${String(id)}, which this session is not waiting for.`),
-      );
-      return;
-    }
-    this.pending?.delete(id);
-    clearTimeout(pending.timer);
-    if (isErrorResponse(response)) {
-      const { code, message, data } = response.error;
-      pending.reject(new McpError(code, `The client answered with an error: ${message}`, data));
-    } else {
-      pending.resolve(response.result);
-    }
+    if (this.clientRequests?.settle(response)) return;
+    this.core.reportError(
+      new Error(
+        `Ignored a response to request id ${String(response.id)}, which this session is not waiting for.`,
+      ),
+    );
   }
 }
