@@ -94,6 +94,17 @@ export function createHttpApp(
         })
       : undefined;
   const routes = new Map<string, RouteHandler>();
+  /** Every path the app answers, whatever the method: what `owns()` asks, once per request. */
+  const ownedPaths = new Set(
+    [config.mcpPath, config.ssePath, config.messagesPath, config.healthPath].filter(
+      (path): path is string => path !== undefined,
+    ),
+  );
+
+  function addRoute(key: string, handler: RouteHandler): void {
+    routes.set(key, handler);
+    ownedPaths.add(key.slice(key.indexOf(' ') + 1));
+  }
   // Origins the CORS option names explicitly are allowed past the DNS-rebinding guard too: naming
   // them is the deliberate choice the guard otherwise asks for.
   const corsOrigins = Array.isArray(config.cors?.origin) ? config.cors.origin : [];
@@ -112,20 +123,15 @@ export function createHttpApp(
     return compose(middleware, dispatch);
   }
 
-  function ownsPath(rawPath: string): boolean {
-    const path = normalizePath(rawPath);
-    if (path === config.mcpPath || (config.mcpPath === '/' && path === '')) return true;
-    if (path === config.ssePath || path === config.messagesPath || path === config.healthPath) return true;
-    for (const key of routes.keys()) if (key.slice(key.indexOf(' ') + 1) === path) return true;
-    return false;
+  function ownsPath(path: string): boolean {
+    return ownedPaths.has(normalizePath(path));
   }
 
   /** Runs the route the request names; the path is known to be the app's own. */
   function dispatch(exchange: Exchange): Promise<void> | void {
     const path = normalizePath(exchange.path);
     const method = exchange.method;
-    if (path === config.mcpPath || (config.mcpPath === '/' && path === ''))
-      return streamable.handle(exchange);
+    if (path === config.mcpPath) return streamable.handle(exchange);
     if (legacy && path === config.ssePath) {
       if (method === 'GET') return legacy.openStream(exchange);
       return refuse(exchange, 405, 'Method Not Allowed: the SSE endpoint takes GET.', {
@@ -241,7 +247,7 @@ export function createHttpApp(
       return handleFetch(request, { basePath: typeof basePath === 'string' ? basePath : '' });
     },
     route(method: string, path: string, handler: RouteHandler) {
-      routes.set(`${method.toUpperCase()} ${normalizePath(path)}`, handler);
+      addRoute(`${method.toUpperCase()} ${normalizePath(path)}`, handler);
       return app;
     },
     use(fn: Middleware) {
@@ -282,6 +288,6 @@ export function createHttpApp(
       await server.close();
     },
   });
-  for (const [key, handler] of serverRoutes) routes.set(key, handler);
+  for (const [key, handler] of serverRoutes) addRoute(key, handler);
   return app;
 }

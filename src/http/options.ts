@@ -56,6 +56,7 @@ export interface ResolvedOptions {
 
 /** Paths are compared without a trailing slash, so `/mcp` and `/mcp/` are one route (never a redirect). */
 export function normalizePath(path: string): string {
+  if (path === '') return '/';
   return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
 }
 

@@ -21,7 +21,7 @@ export const KEEP_ALIVE = ': keep-alive\n\n';
 /**
  * One logical SSE stream of MCP messages. With an event store every message is stored first, so
  * the stream survives its connection: after `detach()` (the server closing it, or the client
- * dropping), messages are only stored, and `attach()` of a resumed GET carries the rest.
+ * dropping), messages are only stored, and `resume()` on a GET with `Last-Event-ID` carries the rest.
  */
 export class SseChannel {
   private connection: EventStream | undefined;
