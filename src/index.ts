@@ -27,7 +27,7 @@ export { LOGGING_LEVELS } from './protocol/types.js';
 export { LATEST_VERSION, type ProtocolVersion, SUPPORTED_VERSIONS } from './protocol/versions.js';
 export type { InferInput, InferOutput, SchemaInput, StandardJsonSchema } from './schema/index.js';
 export type { Completer, Completers } from './server/completion.js';
-export type { ClientRequestOptions, Context } from './server/context.js';
+export type { AuthOf, ClientRequestOptions, Context, ServerEnv } from './server/context.js';
 export type { ServerOptions } from './server/core.js';
 export { BaseMcpServer } from './server/mcp-server.js';
 export type { PromptArguments, PromptConfig, PromptHandler, PromptReturn } from './server/prompts.js';

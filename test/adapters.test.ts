@@ -15,8 +15,8 @@ import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/s
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CreateMessageRequestSchema, type Progress } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { McpServer } from 'wharf-mcp';
 import { z } from 'zod';
-import { McpServer } from '../src/index.js';
 import { mcpHeaders, type RequestFn, initialize as rawInitialize } from './support/bindings.js';
 import {
   HOST_ERROR,

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import * as wharf from '../src/index.js';
-import * as stdio from '../src/transports/stdio.js';
+import * as wharf from 'wharf-mcp';
+import * as stdio from 'wharf-mcp/stdio';
 
 // The public runtime surface, pinned so that adding or removing an export is a deliberate change.
 it('exports exactly the documented runtime names', () => {

@@ -4,7 +4,6 @@
  * hooks, SSE keep-alive, client disconnects, and validation of the app's options.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import {
   type HttpApp,
   type HttpAppOptions,
@@ -14,7 +13,8 @@ import {
   type ServerOptions,
   WharfError,
   WharfErrorCode,
-} from '../src/index.js';
+} from 'wharf-mcp';
+import { z } from 'zod';
 import {
   type Binding,
   bindings,

@@ -15,8 +15,8 @@ import {
   type Progress,
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type HttpAppOptions, McpServer, type Middleware } from 'wharf-mcp';
 import { z } from 'zod';
-import { type HttpAppOptions, McpServer, type Middleware } from '../src/index.js';
 import {
   BINDINGS,
   type Binding,

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type HttpApp, McpServer } from '../src/index.js';
+import { type HttpApp, McpServer } from 'wharf-mcp';
 
 /**
  * On Node, MCP traffic must not build Web Request/Response/Headers/streams (DESIGN.md: that bridge

@@ -6,7 +6,7 @@
  */
 import type { Progress } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type HttpAppOptions, McpServer, MemoryEventStore, type Middleware } from '../src/index.js';
+import { type HttpAppOptions, McpServer, MemoryEventStore, type Middleware } from 'wharf-mcp';
 import {
   BINDINGS,
   type Binding,

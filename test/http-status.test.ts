@@ -5,8 +5,8 @@
  * message says what was wrong.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { type HttpApp, type HttpAppOptions, McpServer } from 'wharf-mcp';
 import { z } from 'zod';
-import { type HttpApp, type HttpAppOptions, McpServer } from '../src/index.js';
 import {
   type Binding,
   bindings,

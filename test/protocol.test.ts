@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { McpServer, type Outgoing, type ProtocolVersion } from '../src/index.js';
-import { StdioTransport } from '../src/transports/stdio.js';
+import { McpServer, type Outgoing, type ProtocolVersion } from 'wharf-mcp';
+import { StdioTransport } from 'wharf-mcp/stdio';
 import { type SpecVersion, validateServerMessage } from './support/wire-validator.js';
 
 /**
@@ -85,6 +85,43 @@ describe('lifecycle', () => {
     const answer = await session.handle(initialize(1, '1999-01-01'));
     expect(answer).toMatchObject({ result: { protocolVersion: '2025-11-25' } });
     expectValid('2025-11-25', answer, 'initialize');
+  });
+
+  it('sends the initialize result before anything a pipelined request produces, on stdio', async () => {
+    const server = createServer();
+    server.tool('chatty', { description: 'Logs at once' }, (_args, ctx) => {
+      void ctx.log('info', 'started');
+      return 'done';
+    });
+    const input = new PassThrough();
+    const output = new PassThrough();
+    await server.connect(new StdioTransport({ input, output }));
+    const lines: unknown[] = [];
+    output.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line));
+    });
+    // One chunk, so the transport hands over all three messages before any of them is answered.
+    input.write(
+      [
+        initialize(1, '2025-11-25'),
+        { jsonrpc: '2.0', method: 'notifications/initialized' },
+        { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'chatty' } },
+      ]
+        .map((message) => `${JSON.stringify(message)}\n`)
+        .join(''),
+    );
+    await expect.poll(() => lines.length).toBe(3);
+    expect(lines).toEqual([
+      expect.objectContaining({ id: 1, result: expect.objectContaining({ protocolVersion: '2025-11-25' }) }),
+      {
+        jsonrpc: '2.0',
+        method: 'notifications/message',
+        params: { level: 'info', data: 'started' },
+      },
+      { jsonrpc: '2.0', id: 2, result: { content: [{ type: 'text', text: 'done' }] } },
+    ]);
+    for (const line of lines) expectValid('2025-11-25', line);
+    input.end();
   });
 });
 

@@ -3,6 +3,8 @@ import { type } from 'arktype';
 import * as v from 'valibot';
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
+import * as zm from 'zod/mini';
+import { z as z3 } from 'zod/v3';
 import { WharfError } from '../src/protocol/errors.js';
 import {
   formatIssues,
@@ -193,6 +195,25 @@ describe('errors at preparation', () => {
     const error = expectInvalid(v.object({ a: v.number() }));
     expect(error.message).toMatch(/Standard JSON Schema/);
     expect(error.message).toMatch(/toStandardJsonSchema\(\).*@valibot\/to-json-schema/);
+  });
+
+  test('a Zod 3 schema (zod/v3) is refused with the advice to use Zod 4', () => {
+    const error = expectInvalid(z3.object({ a: z3.number() }));
+    expect(error.message).toContain(
+      'tool "t" inputSchema: Zod 3 is not supported: use Zod 4 (`zod` ≥ 4, or import from `zod/v4`)',
+    );
+    expect(error.message).not.toMatch(/Valibot|toStandardJsonSchema/);
+    // Zod before 3.24 has no `~standard` at all; it must not pass for a JSON Schema object.
+    const zod323 = { _def: { typeName: 'ZodObject' }, safeParse: () => ({ success: true }) };
+    expect(expectInvalid(zod323).message).toContain('Zod 3 is not supported');
+  });
+
+  test('a Zod Mini schema is refused with the advice to wrap it, and accepted wrapped', () => {
+    const schema = zm.object({ a: zm.number() });
+    expect(expectInvalid(schema).message).toMatch(/wrap it with z\.toJSONSchema\(\)/);
+    const prepared = prepareSchema(zm.toJSONSchema(schema), input);
+    expect(prepared.jsonSchema).toMatchObject({ type: 'object', properties: { a: { type: 'number' } } });
+    expect(prepared.validate({ a: 'x' })).toMatchObject({ ok: false });
   });
 
   test('a conversion that throws names the vendor and the reason', () => {

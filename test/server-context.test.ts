@@ -12,7 +12,7 @@ import {
   type Progress,
 } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
-import { type Context, McpServer } from '../src/index.js';
+import { type Context, McpServer } from 'wharf-mcp';
 import { connectClient } from './support/connect.js';
 
 function newServer(): McpServer {

@@ -3,8 +3,8 @@
  * info in the initialize result, and how definitions are shaped for each protocol version.
  */
 import { describe, expect, it } from 'vitest';
+import { McpServer, type ServerOptions } from 'wharf-mcp';
 import { z } from 'zod';
-import { McpServer, type ServerOptions } from '../src/index.js';
 import { connectClient } from './support/connect.js';
 import { SPEC_VERSIONS, type SpecVersion } from './support/wire-validator.js';
 

@@ -8,8 +8,8 @@ import {
   McpError as SdkMcpError,
 } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, expectTypeOf, it } from 'vitest';
+import { McpError, McpServer } from 'wharf-mcp';
 import { z } from 'zod';
-import { McpServer } from '../src/index.js';
 import { connectClient } from './support/connect.js';
 
 async function rejection(call: Promise<unknown>): Promise<SdkMcpError> {
@@ -130,6 +130,41 @@ describe('resources', () => {
     const error = await rejection(client.readResource({ uri: 'app://broken' }));
     expect(error.code).toBe(-32603);
     expect(error.message).toMatch(/Reading resource "app:\/\/broken" failed: disk unreadable/);
+    checker.assertClean();
+    await close();
+  });
+
+  it('a template handler throwing McpError.resourceNotFound(uri) is a JSON-RPC error -32002', async () => {
+    const server = new McpServer({ name: 'r', version: '1' });
+    server.resourceTemplate('user', 'users://{id}', {}, (uri, { id }) => {
+      if (id !== '1') throw McpError.resourceNotFound(uri);
+      return 'Ada';
+    });
+    const { client, checker, close } = await connectClient(server);
+    expect(await client.readResource({ uri: 'users://1' })).toEqual({
+      contents: [{ uri: 'users://1', text: 'Ada' }],
+    });
+    const error = await rejection(client.readResource({ uri: 'users://2' }));
+    expect(error.code).toBe(-32002);
+    expect(error.message).toMatch(/Resource not found: "users:\/\/2"/);
+    expect(error.data).toEqual({ uri: 'users://2' });
+    checker.assertClean();
+    await close();
+  });
+
+  it.each([
+    ['a string', 'disk unreadable', 'disk unreadable'],
+    ['an object', { code: 'E1', detail: 'x' }, '{"code":"E1","detail":"x"}'],
+    ['a number', 42, '42'],
+  ])('a handler that throws %s keeps its content in the -32603 message', async (_kind, thrown, text) => {
+    const server = new McpServer({ name: 'r', version: '1' });
+    server.resource('broken', 'app://broken', {}, () => {
+      throw thrown;
+    });
+    const { client, checker, close } = await connectClient(server);
+    const error = await rejection(client.readResource({ uri: 'app://broken' }));
+    expect(error.code).toBe(-32603);
+    expect(error.message).toContain(`Reading resource "app://broken" failed: ${text}`);
     checker.assertClean();
     await close();
   });
@@ -370,6 +405,28 @@ describe('prompts', () => {
     );
     expect(error.code).toBe(-32602);
     expect(error.message).toMatch(/Argument "text" of prompt "translate" must be a string/);
+    checker.assertClean();
+    await close();
+  });
+
+  it('a handler that throws keeps its code if it is an McpError, and its content if it is not', async () => {
+    const server = new McpServer({ name: 'p', version: '1' });
+    server.prompt('strict', { description: 'Refuses' }, () => {
+      throw McpError.invalidParams('Pick a language first.', { field: 'language' });
+    });
+    server.prompt('odd', { description: 'Throws an object' }, () => {
+      throw { code: 'E1', detail: 'x' };
+    });
+    const { client, checker, close } = await connectClient(server);
+    const refused = await rejection(client.getPrompt({ name: 'strict' }));
+    expect([refused.code, refused.message, refused.data]).toEqual([
+      -32602,
+      expect.stringContaining('Pick a language first.'),
+      { field: 'language' },
+    ]);
+    const odd = await rejection(client.getPrompt({ name: 'odd' }));
+    expect(odd.code).toBe(-32603);
+    expect(odd.message).toContain('Getting prompt "odd" failed: {"code":"E1","detail":"x"}');
     checker.assertClean();
     await close();
   });

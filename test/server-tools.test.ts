@@ -11,8 +11,8 @@ import { toStandardJsonSchema } from '@valibot/to-json-schema';
 import { type } from 'arktype';
 import * as v from 'valibot';
 import { describe, expect, expectTypeOf, it } from 'vitest';
+import { McpError, McpServer, WharfError } from 'wharf-mcp';
 import { z } from 'zod';
-import { McpServer, WharfError } from '../src/index.js';
 import { connectClient } from './support/connect.js';
 
 function newServer(options: { pageSize?: number } = {}): McpServer {
@@ -352,6 +352,58 @@ describe('tool results', () => {
     const result = await client.callTool({ name: 'flaky' });
     expect(result.isError).toBe(true);
     expect(textOf(result)).toBe('Timed out upstream');
+    checker.assertClean();
+    await close();
+  });
+
+  it.each([
+    ['a string', 'The weather service is down', 'The weather service is down'],
+    ['an object', { code: 'E1', detail: 'x' }, '{"code":"E1","detail":"x"}'],
+    ['a number', 42, '42'],
+  ])('a handler that throws %s gives an isError result keeping its content', async (_kind, thrown, text) => {
+    const server = newServer();
+    server.tool('flaky', { description: 'Flaky' }, () => {
+      throw thrown;
+    });
+    const { client, checker, close } = await connectClient(server);
+    expect(await client.callTool({ name: 'flaky' })).toEqual({
+      content: [{ type: 'text', text }],
+      isError: true,
+    });
+    checker.assertClean();
+    await close();
+  });
+
+  it('a thrown McpError is an isError result too, so the model reads it', async () => {
+    const server = newServer();
+    server.tool('lookup', { description: 'Lookup' }, () => {
+      throw McpError.resourceNotFound('users://7');
+    });
+    const { client, checker, close } = await connectClient(server);
+    const result = await client.callTool({ name: 'lookup' });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/^Resource not found: "users:\/\/7"/);
+    checker.assertClean();
+    await close();
+  });
+
+  it('McpError.urlElicitationRequired is the one thrown error sent as a JSON-RPC error (-32042)', async () => {
+    const server = newServer();
+    const elicitation = {
+      mode: 'url' as const,
+      elicitationId: 'e-1',
+      url: 'https://example.com/connect?e=e-1',
+      message: 'Connect your account.',
+    };
+    server.tool('files', { description: 'Files' }, () => {
+      throw McpError.urlElicitationRequired([elicitation]);
+    });
+    const { client, checker, close } = await connectClient(server, {
+      capabilities: { elicitation: { url: {} } },
+    });
+    const error = await rejection(client.callTool({ name: 'files' }));
+    expect(error.code).toBe(-32042);
+    expect(error.data).toEqual({ elicitations: [elicitation] });
     checker.assertClean();
     await close();
   });

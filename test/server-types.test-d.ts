@@ -1,7 +1,9 @@
 import { type } from 'arktype';
 import { expectTypeOf, test } from 'vitest';
+import { type Context, type HttpApp, McpServer, type Middleware } from 'wharf-mcp';
+import { toExpress } from 'wharf-mcp/express';
+import { toNextHandlers } from 'wharf-mcp/next';
 import { z } from 'zod';
-import { type Context, McpServer } from '../src/index.js';
 
 const server = new McpServer({ name: 'types', version: '1.0.0' });
 
@@ -50,4 +52,107 @@ test('prompt arguments are typed from a schema or a plain list', () => {
     expectTypeOf(args).toEqualTypeOf<Record<string, string | undefined>>();
     return String(args.topic);
   });
+});
+
+interface User {
+  id: string;
+  scopes: string[];
+}
+type AppEnv = { auth: User };
+const user: User = { id: 'u1', scopes: ['read'] };
+
+test('without an env, ctx.auth and request.auth stay unknown', () => {
+  server.tool('auth-default', {}, (_args, ctx) => {
+    expectTypeOf(ctx.auth).toEqualTypeOf<unknown>();
+    return '';
+  });
+  expectTypeOf<Context['auth']>().toEqualTypeOf<unknown>();
+  const middleware: Middleware = (request) => {
+    expectTypeOf(request.auth).toEqualTypeOf<unknown>();
+    request.auth = 'anything';
+  };
+  server.httpApp({ middleware: [middleware] });
+});
+
+test('with an env, every handler sees ctx.auth typed, without a cast', () => {
+  const typed = new McpServer<AppEnv>({ name: 'typed', version: '1.0.0' });
+  typed.tool('whoami', {}, (_args, ctx) => {
+    expectTypeOf(ctx).toEqualTypeOf<Context<AppEnv>>();
+    expectTypeOf(ctx.auth).toEqualTypeOf<User | undefined>();
+    return ctx.auth?.id;
+  });
+  typed.resource('me', 'users://me', {}, (_uri, ctx) => {
+    expectTypeOf(ctx.auth).toEqualTypeOf<User | undefined>();
+    return ctx.auth?.id ?? '';
+  });
+  typed.resourceTemplate(
+    'profile',
+    'users://{id}/profile',
+    {
+      complete: {
+        id: (_value, _context, ctx) => {
+          expectTypeOf(ctx.auth).toEqualTypeOf<User | undefined>();
+          return ctx.auth ? [ctx.auth.id] : [];
+        },
+      },
+    },
+    (_uri, variables, ctx) => {
+      expectTypeOf(ctx.auth).toEqualTypeOf<User | undefined>();
+      return String(variables.id);
+    },
+  );
+  typed.prompt(
+    'greet',
+    {
+      arguments: z.object({ name: z.string() }),
+      complete: {
+        name: (_value, _context, ctx) => {
+          expectTypeOf(ctx.auth).toEqualTypeOf<User | undefined>();
+          return [];
+        },
+      },
+    },
+    (args, ctx) => {
+      expectTypeOf(args).toEqualTypeOf<{ name: string }>();
+      expectTypeOf(ctx.auth).toEqualTypeOf<User | undefined>();
+      return `Hello ${args.name}, you are ${ctx.auth?.id}`;
+    },
+  );
+  // Arguments are still inferred from the schema.
+  typed.tool('add', { inputSchema: z.object({ a: z.number(), b: z.number() }) }, (args, ctx) => {
+    expectTypeOf(args).toEqualTypeOf<{ a: number; b: number }>();
+    return String(args.a + args.b + (ctx.auth?.scopes.length ?? 0));
+  });
+});
+
+test('middleware sets request.auth as the env says', () => {
+  const typed = new McpServer<AppEnv>({ name: 'typed', version: '1.0.0' });
+  const app = typed.httpApp({
+    middleware: [
+      async (request, next) => {
+        expectTypeOf(request.auth).toEqualTypeOf<User | undefined>();
+        request.auth = user;
+        await next();
+      },
+      (request) => {
+        // @ts-expect-error a User needs scopes
+        request.auth = { id: 'u2' };
+      },
+    ],
+  });
+  expectTypeOf(app).toEqualTypeOf<HttpApp<AppEnv>>();
+  const standalone: Middleware<AppEnv> = async (request, next) => {
+    request.auth = user;
+    await next();
+  };
+  app.use(standalone).use((request) => {
+    // @ts-expect-error a User is not a string
+    request.auth = 'u3';
+  });
+  // Mounting the app: the adapters' auth option returns the same type.
+  app.handleFetch(new Request('http://localhost/mcp'), { auth: user });
+  toExpress(app, { auth: () => user });
+  // @ts-expect-error a User needs an id
+  toExpress(app, { auth: () => ({ scopes: [] }) });
+  toNextHandlers(app, { basePath: '/mcp', auth: async () => user });
 });

@@ -10,6 +10,7 @@ import {
   ResourceUpdatedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { HttpApp } from 'wharf-mcp';
 import { createApp as expressApp } from '../examples/shopping-list/express.js';
 import { createApp as fastifyApp } from '../examples/shopping-list/fastify.js';
 import { createApp as honoApp } from '../examples/shopping-list/hono.js';
@@ -17,7 +18,6 @@ import { createApp as koaApp } from '../examples/shopping-list/koa.js';
 import { LIST_URI } from '../examples/shopping-list/mcp.js';
 import { createApp as nodeApp } from '../examples/shopping-list/node.js';
 import { type Item, ShoppingList } from '../examples/shopping-list/store.js';
-import type { HttpApp } from '../src/index.js';
 import {
   Cleanup,
   connectSdk,

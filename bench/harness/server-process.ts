@@ -44,6 +44,8 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
+const BENCH_TSCONFIG = fileURLToPath(new URL('../tsconfig.json', import.meta.url));
+
 export async function startServer(name: ServerName, mode: Mode): Promise<Started> {
   const file = fileURLToPath(new URL(`../servers/${name}.ts`, import.meta.url));
   // BENCH_NODE_ARGS adds flags to the server's node, e.g. "--cpu-prof --cpu-prof-dir=prof" to profile it.
@@ -51,7 +53,8 @@ export async function startServer(name: ServerName, mode: Mode): Promise<Started
   const node = [process.execPath, ...extra, '--expose-gc', '--import', 'tsx', file];
   const [cmd, ...args] = pinning ? ['taskset', '-c', '0', ...node] : node;
   const child = spawn(cmd!, args, {
-    env: { ...process.env, MODE: mode, PORT: '0' },
+    // bench/tsconfig.json has no `paths`: `wharf-mcp` resolves to the built dist/, as for users.
+    env: { ...process.env, MODE: mode, PORT: '0', TSX_TSCONFIG_PATH: BENCH_TSCONFIG },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve, reject) => {

@@ -1,9 +1,10 @@
 /**
  * Wharf's own HTTP app, served exactly as a user would (`app.listen()`, nothing in front of it).
- * It imports the built package (`dist/`, what users install), so the numbers are not those of
+ * It imports the package by name and runs under bench/tsconfig.json (no `paths`), so that resolves to
+ * the built package (`dist/`, what users install) and the numbers are not those of
  * TypeScript compiled on the fly; `npm run bench` builds first.
  */
-import { McpServer } from '../../dist/index.js';
+import { McpServer } from 'wharf-mcp';
 import { HOST, MODE, PORT, ready } from './common.js';
 
 const server = new McpServer({ name: 'bench', version: '1.0.0' });

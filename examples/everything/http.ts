@@ -3,7 +3,7 @@
  * HTTP MCP client: Streamable HTTP at /mcp, legacy SSE at /sse, health at /health.
  *   PORT=3000 node --import tsx examples/everything/http.ts
  */
-import { MemoryEventStore } from '../../src/index.js';
+import { MemoryEventStore } from 'wharf-mcp';
 import { createEverythingServer } from './server.js';
 
 const app = createEverythingServer().httpApp({ eventStore: new MemoryEventStore(), retryMs: 500 });

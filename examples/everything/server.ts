@@ -4,7 +4,6 @@
  * `stdio.ts` serves it over stdio; `test/stdio.test.ts` drives it with the official SDK client.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
 import {
   type CallToolResult,
   type ContentBlock,
@@ -13,7 +12,8 @@ import {
   type JsonSchemaObject,
   McpServer,
   type PromptMessage,
-} from '../../src/index.js';
+} from 'wharf-mcp';
+import { z } from 'zod';
 import { PNG_BASE64, WAV_BASE64 } from './assets.js';
 
 export function createEverythingServer(): McpServer {

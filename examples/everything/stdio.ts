@@ -3,7 +3,7 @@
  * stdio MCP client:
  *   node --import tsx examples/everything/stdio.ts
  */
-import { StdioTransport } from '../../src/transports/stdio.js';
+import { StdioTransport } from 'wharf-mcp/stdio';
 import { createEverythingServer } from './server.js';
 
 await createEverythingServer().connect(new StdioTransport());

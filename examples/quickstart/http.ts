@@ -1,7 +1,8 @@
 /**
- * `npm start`: the quickstart server as a web app, on its own. Streamable HTTP at /mcp, legacy SSE
- * at /sse, a health check at /health, and a custom REST route beside them.
- *   PORT=3000 npm start
+ * The quickstart server as a web app, on its own: Streamable HTTP at /mcp, legacy SSE at /sse, a
+ * health check at /health, and a custom REST route beside them. (`npm start` runs the shopping list
+ * instead; see the README.)
+ *   PORT=3000 npx tsx examples/quickstart/http.ts
  */
 import { createQuickstartServer } from './server.js';
 
@@ -16,7 +17,7 @@ console.log(`Wharf quickstart is up:
   MCP (legacy SSE)       http://127.0.0.1:${port}/sse
   health                 http://127.0.0.1:${port}/health
   custom route           http://127.0.0.1:${port}/hello
-Try:  npx @modelcontextprotocol/inspector-cli --cli ${url} --method tools/call --tool-name add --tool-arg a=2 b=3
+Try:  npx @modelcontextprotocol/inspector --cli ${url} --transport http --method tools/call --tool-name add --tool-arg a=2 b=3
 Stop with Ctrl+C.`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -1,9 +1,10 @@
 /**
  * The README's first server: one tool, one resource, one resource template and one prompt.
- * `npm start` serves it over stdio (see `stdio.ts`); tests drive it with the official SDK client.
+ * `http.ts` serves it over HTTP and `stdio.ts` on stdio; tests drive it with the official SDK client.
  */
+
+import { McpServer } from 'wharf-mcp';
 import { z } from 'zod';
-import { McpServer } from '../../src/index.js';
 
 export function createQuickstartServer(): McpServer {
   const server = new McpServer({

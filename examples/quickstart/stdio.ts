@@ -1,9 +1,10 @@
 /**
- * `npm start`: the quickstart server on stdio. Point any MCP client at this command, e.g.
- *   npx @modelcontextprotocol/inspector-cli --cli node --import tsx examples/quickstart/stdio.ts --method tools/list
+ * The quickstart server on stdio (`npx tsx examples/quickstart/stdio.ts`). Point any MCP client at
+ * that command, e.g.
+ *   npx @modelcontextprotocol/inspector --cli npx tsx examples/quickstart/stdio.ts --method tools/list
  * or type JSON-RPC lines yourself (one message per line).
  */
-import { StdioTransport } from '../../src/transports/stdio.js';
+import { StdioTransport } from 'wharf-mcp/stdio';
 import { createQuickstartServer } from './server.js';
 
 const server = createQuickstartServer();

@@ -5,7 +5,7 @@
  */
 import { createServer } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { toExpress } from '../../src/adapters/express.js'; // in your app: 'wharf/express'
+import { toExpress } from 'wharf-mcp/express';
 import { createShoppingServer } from './mcp.js';
 import { addItemFromBody } from './rest.js';
 import { listenNode, runIfMain } from './serve.js';

@@ -5,7 +5,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
-import { toFastify } from '../../src/adapters/fastify.js'; // in your app: 'wharf/fastify'
+import { toFastify } from 'wharf-mcp/fastify';
 import { createShoppingServer } from './mcp.js';
 import { addItemFromBody } from './rest.js';
 import { runIfMain } from './serve.js';

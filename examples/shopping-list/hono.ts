@@ -6,7 +6,7 @@
 import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
-import { toHono } from '../../src/adapters/hono.js'; // in your app: 'wharf/hono'
+import { toHono } from 'wharf-mcp/hono';
 import { createShoppingServer } from './mcp.js';
 import { addItemFromBody } from './rest.js';
 import { listenNode, runIfMain } from './serve.js';

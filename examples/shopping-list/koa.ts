@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
 import mount from 'koa-mount';
-import { toKoa } from '../../src/adapters/koa.js'; // in your app: 'wharf/koa'
+import { toKoa } from 'wharf-mcp/koa';
 import { createShoppingServer } from './mcp.js';
 import { addItemFromBody } from './rest.js';
 import { listenNode, runIfMain } from './serve.js';

@@ -3,8 +3,9 @@
  * example mounts `server.httpApp({ path: '/' })` at `/mcp`, so Streamable HTTP is at `/mcp` and
  * legacy SSE at `/mcp/sse`, beside the host's own REST routes.
  */
+
+import { McpServer } from 'wharf-mcp';
 import { z } from 'zod';
-import { McpServer } from '../../src/index.js';
 import type { ShoppingList } from './store.js';
 
 export const LIST_URI = 'shopping://list';

@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { text } from 'node:stream/consumers';
-import { toNodeHandler } from '../../src/adapters/node.js'; // in your app: 'wharf/node'
+import { toNodeHandler } from 'wharf-mcp/node';
 import { createShoppingServer } from './mcp.js';
 import { addItemFromBody } from './rest.js';
 import { listenNode, runIfMain } from './serve.js';

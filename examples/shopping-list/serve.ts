@@ -6,7 +6,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import type { HttpApp } from '../../src/index.js';
+import type { HttpApp } from 'wharf-mcp';
 
 export interface Listening {
   port: number;

@@ -1,12 +1,13 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { HttpApp } from '../http/app.js';
+import type { AuthOf, ServerEnv } from '../server/context.js';
 
-export interface ExpressOptions {
+export interface ExpressOptions<E extends ServerEnv = ServerEnv> {
   /**
    * What tools see as `ctx.auth`, from the request your auth middleware has seen. Default:
    * `req.auth ?? req.user` (express-oauth2-jwt-bearer, express-jwt and Passport put it there).
    */
-  auth?: (req: Request) => unknown;
+  auth?: (req: Request) => AuthOf<E> | undefined;
 }
 
 /**
@@ -17,13 +18,14 @@ export interface ExpressOptions {
  * @example
  * ```ts
  * import express from 'express';
- * import { toExpress } from 'wharf/express';
+ * import { toExpress } from 'wharf-mcp/express';
  * const web = express();
  * web.use('/mcp-server', toExpress(server.httpApp()));   // Streamable HTTP at /mcp-server/mcp
  * ```
  */
-export function toExpress(app: HttpApp, options: ExpressOptions = {}) {
-  const auth = options.auth ?? defaultAuth;
+export function toExpress<E extends ServerEnv>(app: HttpApp<E>, options: ExpressOptions<E> = {}) {
+  // The default trusts the host's auth middleware to have stored the app's auth type there.
+  const auth = options.auth ?? (defaultAuth as (req: Request) => AuthOf<E> | undefined);
   return (req: Request, res: Response, next: NextFunction): void => {
     void app.handleNode(req, res, next, { basePath: req.baseUrl, auth: auth(req) });
   };

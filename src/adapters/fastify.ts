@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpApp } from '../http/app.js';
+import type { AuthOf, ServerEnv } from '../server/context.js';
 
-export interface FastifyOptions {
+export interface FastifyOptions<E extends ServerEnv = ServerEnv> {
   /** What tools see as `ctx.auth`. Default: `request.user` (@fastify/jwt, @fastify/passport). */
-  auth?: (request: FastifyRequest) => unknown;
+  auth?: (request: FastifyRequest) => AuthOf<E> | undefined;
 }
 
 /**
@@ -14,14 +15,15 @@ export interface FastifyOptions {
  * @example
  * ```ts
  * import Fastify from 'fastify';
- * import { toFastify } from 'wharf/fastify';
+ * import { toFastify } from 'wharf-mcp/fastify';
  * const fastify = Fastify();
  * await fastify.register(toFastify(server.httpApp()), { prefix: '/mcp-server' });
  * ```
  */
-export function toFastify(app: HttpApp, options: FastifyOptions = {}) {
+export function toFastify<E extends ServerEnv>(app: HttpApp<E>, options: FastifyOptions<E> = {}) {
+  // The default trusts the host's auth plugin to have stored the app's auth type there.
   const auth =
-    options.auth ?? ((request: FastifyRequest) => (request as FastifyRequest & { user?: unknown }).user);
+    options.auth ?? ((request: FastifyRequest) => (request as FastifyRequest & { user?: AuthOf<E> }).user);
   return async function wharf(fastify: FastifyInstance): Promise<void> {
     // Inside this plugin only: leave bodies Fastify does not parse in the stream, for the app.
     fastify.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));

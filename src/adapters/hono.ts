@@ -1,10 +1,11 @@
 import type { Context, Next } from 'hono';
 import { routePath } from 'hono/route';
 import type { HttpApp } from '../http/app.js';
+import type { AuthOf, ServerEnv } from '../server/context.js';
 
-export interface HonoOptions {
+export interface HonoOptions<E extends ServerEnv = ServerEnv> {
   /** What tools see as `ctx.auth`. Default: the context variable `auth` (`c.set('auth', ...)`). */
-  auth?: (c: Context) => unknown;
+  auth?: (c: Context) => AuthOf<E> | undefined;
 }
 
 /**
@@ -15,13 +16,14 @@ export interface HonoOptions {
  * @example
  * ```ts
  * import { Hono } from 'hono';
- * import { toHono } from 'wharf/hono';
+ * import { toHono } from 'wharf-mcp/hono';
  * const hono = new Hono();
  * hono.all('/mcp-server/*', toHono(server.httpApp()));   // Streamable HTTP at /mcp-server/mcp
  * ```
  */
-export function toHono(app: HttpApp, options: HonoOptions = {}) {
-  const auth = options.auth ?? ((c: Context) => c.get('auth' as never));
+export function toHono<E extends ServerEnv>(app: HttpApp<E>, options: HonoOptions<E> = {}) {
+  // The default trusts the host's auth middleware to have stored the app's auth type there.
+  const auth = options.auth ?? ((c: Context) => c.get('auth' as never) as AuthOf<E> | undefined);
   return async (c: Context, next: Next): Promise<Response | undefined> => {
     const basePath = routePath(c).replace(/\/?\*$/, '');
     if (!app.owns(c.req.path.slice(basePath.length) || '/')) {

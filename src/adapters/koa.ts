@@ -1,9 +1,10 @@
 import type { Context, Middleware } from 'koa';
 import type { HttpApp } from '../http/app.js';
+import type { AuthOf, ServerEnv } from '../server/context.js';
 
-export interface KoaOptions {
+export interface KoaOptions<E extends ServerEnv = ServerEnv> {
   /** What tools see as `ctx.auth`. Default: `ctx.state.auth ?? ctx.state.user`. */
-  auth?: (ctx: Context) => unknown;
+  auth?: (ctx: Context) => AuthOf<E> | undefined;
 }
 
 /**
@@ -15,12 +16,14 @@ export interface KoaOptions {
  * ```ts
  * import Koa from 'koa';
  * import mount from 'koa-mount';
- * import { toKoa } from 'wharf/koa';
+ * import { toKoa } from 'wharf-mcp/koa';
  * new Koa().use(mount('/mcp-server', toKoa(server.httpApp()))).listen(3000);
  * ```
  */
-export function toKoa(app: HttpApp, options: KoaOptions = {}): Middleware {
-  const auth = options.auth ?? ((ctx: Context) => ctx.state.auth ?? ctx.state.user);
+export function toKoa<E extends ServerEnv>(app: HttpApp<E>, options: KoaOptions<E> = {}): Middleware {
+  // The default trusts the host's auth middleware to have stored the app's auth type there.
+  const auth =
+    options.auth ?? ((ctx: Context) => (ctx.state.auth ?? ctx.state.user) as AuthOf<E> | undefined);
   return async (ctx, next) => {
     if (!app.owns(ctx.path) && ctx.method !== 'OPTIONS') return next();
     ctx.respond = false;

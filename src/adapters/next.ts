@@ -1,10 +1,11 @@
 import type { HttpApp } from '../http/app.js';
+import type { AuthOf, ServerEnv } from '../server/context.js';
 
-export interface NextOptions {
+export interface NextOptions<E extends ServerEnv = ServerEnv> {
   /** Where the route lives: for `app/mcp/[[...path]]/route.ts`, `/mcp`. */
   basePath: string;
   /** What tools see as `ctx.auth`, from the request (e.g. a verified session cookie or token). */
-  auth?: (request: Request) => unknown | Promise<unknown>;
+  auth?: (request: Request) => AuthOf<E> | undefined | Promise<AuthOf<E> | undefined>;
 }
 
 type RouteHandler = (request: Request) => Promise<Response>;
@@ -16,12 +17,12 @@ type RouteHandler = (request: Request) => Promise<Response>;
  * @example
  * ```ts
  * // app/mcp/[[...path]]/route.ts
- * import { toNextHandlers } from 'wharf/next';
+ * import { toNextHandlers } from 'wharf-mcp/next';
  * export const { GET, POST, DELETE, OPTIONS } = toNextHandlers(app, { basePath: '/mcp' });
  * export const dynamic = 'force-dynamic';
  * ```
  */
-export function toNextHandlers(app: HttpApp, options: NextOptions) {
+export function toNextHandlers<E extends ServerEnv>(app: HttpApp<E>, options: NextOptions<E>) {
   const handler: RouteHandler = async (request) =>
     app.handleFetch(request, { basePath: options.basePath, auth: await options.auth?.(request) });
   return { GET: handler, POST: handler, DELETE: handler, OPTIONS: handler, HEAD: handler };

@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpApp } from '../http/app.js';
+import type { AuthOf, ServerEnv } from '../server/context.js';
 
-export interface NodeOptions {
+export interface NodeOptions<E extends ServerEnv = ServerEnv> {
   /** The prefix the app lives under in your server, e.g. `/mcp`. Default: none. */
   basePath?: string;
   /** What tools see as `ctx.auth`, from the request. */
-  auth?: (req: IncomingMessage) => unknown;
+  auth?: (req: IncomingMessage) => AuthOf<E> | undefined;
 }
 
 /**
@@ -15,12 +16,12 @@ export interface NodeOptions {
  * @example
  * ```ts
  * import { createServer } from 'node:http';
- * import { toNodeHandler } from 'wharf/node';
+ * import { toNodeHandler } from 'wharf-mcp/node';
  * const mcp = toNodeHandler(server.httpApp(), { basePath: '/tools' });
  * createServer((req, res) => mcp(req, res, () => myRoutes(req, res))).listen(3000);
  * ```
  */
-export function toNodeHandler(app: HttpApp, options: NodeOptions = {}) {
+export function toNodeHandler<E extends ServerEnv>(app: HttpApp<E>, options: NodeOptions<E> = {}) {
   const basePath = options.basePath ?? '';
   return (req: IncomingMessage, res: ServerResponse, next?: () => void): Promise<void> => {
     const path = req.url ?? '/';

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { AuthOf, ServerEnv } from '../server/context.js';
 import type { BaseMcpServer } from '../server/mcp-server.js';
 import { LegacySseTransport } from '../transports/legacy-sse.js';
 import { StreamableHttpTransport } from '../transports/streamable-http.js';
@@ -16,15 +17,15 @@ import { WebExchange } from './web-exchange.js';
 
 type NodeNext = (error?: unknown) => void;
 
-/** How a host hands a request to the app. */
-export interface MountOptions {
+/** How a host hands a request to the app; `E` is the server's env. */
+export interface MountOptions<E extends ServerEnv = ServerEnv> {
   /** The prefix the app is mounted under, e.g. `/mcp-server`; URLs the app gives out include it. */
   basePath?: string;
   /** What the host's authentication established; tools see it as `ctx.auth`. */
-  auth?: unknown;
+  auth?: AuthOf<E> | undefined;
 }
 
-export interface NodeMountOptions extends MountOptions {
+export interface NodeMountOptions<E extends ServerEnv = ServerEnv> extends MountOptions<E> {
   /** `req.url` still starts with `basePath` (Fastify, Koa, plain node:http) and the app should strip it. */
   stripBasePath?: boolean;
 }
@@ -32,19 +33,19 @@ export interface NodeMountOptions extends MountOptions {
 /**
  * The web app of an MCP server. Callable as a Node handler `(req, res, next?)` (so it mounts in
  * Express or serves `http.createServer(app)`), with `fetch` for fetch runtimes and `listen` to run
- * on its own.
+ * on its own. `E` is the server's env (`McpServer<E>`): it types `auth` in middleware and mounts.
  */
-export interface HttpApp {
+export interface HttpApp<E extends ServerEnv = ServerEnv> {
   (req: IncomingMessage, res: ServerResponse, next?: NodeNext): void;
   /** The MCP server this app serves. */
-  readonly server: BaseMcpServer;
+  readonly server: BaseMcpServer<E>;
   /**
    * Fetch-runtime entry (Bun, Deno, Workers): `export default { fetch: app.fetch }`. A string second
    * argument is the prefix the app is mounted under; anything else a runtime passes is ignored.
    */
   fetch(request: Request, basePath?: unknown): Promise<Response>;
   /** For adapters on fetch hosts (Hono, Next.js): the mount prefix and the host's auth. */
-  handleFetch(request: Request, options?: MountOptions): Promise<Response>;
+  handleFetch(request: Request, options?: MountOptions<E>): Promise<Response>;
   /**
    * The Node entry point; calling the app does the same. The mount prefix defaults to Express's
    * `req.baseUrl`. Resolves when the app has answered, or at once when it called `next()`.
@@ -53,14 +54,14 @@ export interface HttpApp {
     req: IncomingMessage,
     res: ServerResponse,
     next?: NodeNext,
-    options?: NodeMountOptions,
+    options?: NodeMountOptions<E>,
   ): Promise<void>;
   /** Whether the app answers this path (relative to its mount point): adapters ask before handing over. */
   owns(path: string): boolean;
   /** Adds a custom route (`(Request) => Response`); it runs behind the app's middleware. */
-  route(method: string, path: string, handler: RouteHandler): HttpApp;
+  route(method: string, path: string, handler: RouteHandler): HttpApp<E>;
   /** Adds HTTP middleware. */
-  use(middleware: Middleware): HttpApp;
+  use(middleware: Middleware<E>): HttpApp<E>;
   /** Runs the app on its own HTTP server. Resolves with the bound address. */
   listen(options?: { port?: number; host?: string }): Promise<{ port: number; host: string; url: string }>;
   /** Ends every session, stops the standalone server, runs the server's shutdown hook. */

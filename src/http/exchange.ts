@@ -4,6 +4,8 @@
  * Everything above it (routing, guards, MCP transports) is written once against this.
  */
 
+import type { AuthOf, ServerEnv } from '../server/context.js';
+
 export type BodyResult =
   | { ok: true; text: string }
   | { ok: true; parsed: unknown }
@@ -23,7 +25,8 @@ export interface EventStream {
   readonly closed: boolean;
 }
 
-export interface Exchange {
+/** `E` is the server's env: it types `auth`, which middleware sets and tools read as `ctx.auth`. */
+export interface Exchange<E extends ServerEnv = ServerEnv> {
   readonly method: string;
   /** The path below the app's mount point, always starting with "/", no query. */
   readonly path: string;
@@ -39,8 +42,11 @@ export interface Exchange {
   readBytes(limit: number): Promise<BytesResult>;
   /** The request's own object, for middleware and auth: IncomingMessage on Node, Request on fetch. */
   readonly raw: unknown;
-  /** Auth a host adapter found (e.g. Express `req.auth`); read by the app into `ctx.auth`. */
-  auth?: unknown;
+  /**
+   * What authentication established: set by middleware or found by a host adapter (e.g. Express
+   * `req.auth`); tools read it as `ctx.auth`.
+   */
+  auth?: AuthOf<E> | undefined;
   /** Whether the connection arrived on a loopback address; undefined when the binding cannot tell. */
   readonly loopback: boolean | undefined;
   /** Adds a header to whatever response this exchange sends (CORS, middleware). */

@@ -1,3 +1,4 @@
+import type { ServerEnv } from '../server/context.js';
 import { BaseMcpServer } from '../server/mcp-server.js';
 import { createHttpApp, type HttpApp } from './app.js';
 import type { HttpAppOptions } from './options.js';
@@ -10,7 +11,7 @@ import type { RouteHandler } from './routes.js';
  *
  * @example
  * ```ts
- * import { McpServer } from 'wharf';
+ * import { McpServer } from 'wharf-mcp';
  * import { z } from 'zod';
  *
  * const server = new McpServer({ name: 'demo', version: '1.0.0' });
@@ -19,8 +20,21 @@ import type { RouteHandler } from './routes.js';
  * const app = server.httpApp();
  * await app.listen({ port: 3000 }); // Streamable HTTP at /mcp, legacy SSE at /sse, health at /health
  * ```
+ *
+ * Give the server an env to type what tools read as `ctx.auth` (set by middleware or an adapter):
+ * ```ts
+ * interface User { id: string; scopes: string[] }
+ * const server = new McpServer<{ auth: User }>({ name: 'notes', version: '1.0.0' });
+ * server.tool('whoami', {}, (_args, ctx) => ctx.auth?.id ?? 'anonymous'); // ctx.auth: User | undefined
+ * const app = server.httpApp({
+ *   middleware: [async (request, next) => {
+ *     request.auth = await verify(request.header('authorization')); // must be a User
+ *     await next();
+ *   }],
+ * });
+ * ```
  */
-export class McpServer extends BaseMcpServer {
+export class McpServer<E extends ServerEnv = ServerEnv> extends BaseMcpServer<E> {
   private readonly routes = new Map<string, RouteHandler>();
 
   /**
@@ -36,7 +50,8 @@ export class McpServer extends BaseMcpServer {
    * The web app that serves this server over Streamable HTTP and legacy SSE, with health and custom
    * routes. Each call builds an independent app (its own sessions).
    */
-  httpApp(options?: HttpAppOptions): HttpApp {
-    return createHttpApp(this, options, this.routes);
+  httpApp(options?: HttpAppOptions<E>): HttpApp<E> {
+    // The app runs with the env erased; `E` only types what middleware and handlers exchange.
+    return createHttpApp(this, options as HttpAppOptions | undefined, this.routes) as HttpApp<E>;
   }
 }

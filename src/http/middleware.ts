@@ -1,9 +1,11 @@
+import type { ServerEnv } from '../server/context.js';
 import type { Exchange } from './exchange.js';
 
 /**
  * HTTP middleware: runs before every route the app owns (MCP, legacy SSE, health, custom routes).
  * Answer early with `request.respond()` to stop the request (auth, rate limits), set
- * `request.auth` to hand identity to tools (`ctx.auth`), or `await next()` to go on.
+ * `request.auth` to hand identity to tools (`ctx.auth`), or `await next()` to go on. `E` is the
+ * server's env: with `McpServer<{ auth: User }>`, `request.auth` takes a `User`.
  *
  * @example
  * ```ts
@@ -16,7 +18,10 @@ import type { Exchange } from './exchange.js';
  * };
  * ```
  */
-export type Middleware = (request: Exchange, next: () => Promise<void>) => void | Promise<void>;
+export type Middleware<E extends ServerEnv = ServerEnv> = (
+  request: Exchange<E>,
+  next: () => Promise<void>,
+) => void | Promise<void>;
 
 /** Runs middleware in order around `last`; each `next` may be called once. */
 export function compose(

@@ -1,10 +1,12 @@
 import { WharfError, WharfErrorCode } from '../protocol/errors.js';
+import type { ServerEnv } from '../server/context.js';
 import type { EventStore } from '../stores/event-store.js';
 import type { CorsOptions } from './cors.js';
 import type { GuardOptions } from './guard.js';
 import type { Middleware } from './middleware.js';
 
-export interface HttpAppOptions extends GuardOptions {
+/** Options of `server.httpApp()`; `E` is the server's env (it types the middleware's `request.auth`). */
+export interface HttpAppOptions<E extends ServerEnv = ServerEnv> extends GuardOptions {
   /** The Streamable HTTP endpoint, relative to the app. Default `/mcp`; `/` is allowed. */
   path?: string;
   /** The legacy HTTP+SSE pair (2024-11-05), or `false` to turn it off. Default `/sse` and `/messages`. */
@@ -14,7 +16,7 @@ export interface HttpAppOptions extends GuardOptions {
   /** No sessions: each POST stands alone. Sampling, elicitation and roots then fail with a clear error. */
   stateless?: boolean;
   /** HTTP middleware, run in order before every route of the app. */
-  middleware?: Middleware[];
+  middleware?: Middleware<E>[];
   /** CORS for browser clients; `true` allows every origin. Off by default. */
   cors?: boolean | CorsOptions;
   /** Largest request body accepted, in bytes. Default 4 MiB. */

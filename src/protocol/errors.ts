@@ -1,4 +1,5 @@
 import { ErrorCode, type JsonRpcErrorObject } from './jsonrpc.js';
+import type { ElicitUrlParams } from './types.js';
 
 /**
  * An error that crosses the wire as a JSON-RPC error object. Handlers may throw it to choose the
@@ -23,6 +24,67 @@ export class McpError extends Error {
   static invalidParams(message: string, data?: unknown): McpError {
     return new McpError(ErrorCode.InvalidParams, message, data);
   }
+
+  /**
+   * The resource does not exist (-32002, spec "Resources", Error Handling), with the URI as `data`.
+   * For a template handler whose variables name nothing, e.g. an unknown user id.
+   *
+   * @example
+   * ```ts
+   * server.resourceTemplate('user', 'users://{id}', {}, async (uri, { id }) => {
+   *   const user = await db.users.find(String(id));
+   *   if (!user) throw McpError.resourceNotFound(uri);
+   *   return JSON.stringify(user);
+   * });
+   * ```
+   */
+  static resourceNotFound(
+    uri: string,
+    message = `Resource not found: "${uri}". Call resources/list and resources/templates/list to see what this server offers.`,
+  ): McpError {
+    return new McpError(ErrorCode.ResourceNotFound, message, { uri });
+  }
+
+  /**
+   * The request needs the user to finish URL-mode elicitations first (-32042, spec 2025-11-25
+   * "Elicitation"). The one McpError a tool can throw that reaches the client as a JSON-RPC error
+   * rather than an `isError` result; the client retries the call once the user is done.
+   */
+  static urlElicitationRequired(
+    elicitations: ElicitUrlParams[],
+    message = 'This request needs the user to complete an elicitation first.',
+  ): McpError {
+    return new McpError(ErrorCode.UrlElicitationRequired, message, { elicitations });
+  }
+}
+
+/**
+ * The text of anything thrown, for messages that reach a client or a log. JavaScript can throw any
+ * value: an Error gives its message, a string itself, an object its JSON, so a thrown
+ * `{ code: 'E1' }` never reads as "[object Object]".
+ *
+ * @example
+ * ```ts
+ * toErrorMessage(new Error('boom')); // 'boom'
+ * toErrorMessage({ code: 'E1', detail: 'x' }); // '{"code":"E1","detail":"x"}'
+ * ```
+ */
+export function toErrorMessage(thrown: unknown): string {
+  // The tag check also catches Errors from another realm (a vm context, an iframe).
+  if (thrown instanceof Error || Object.prototype.toString.call(thrown) === '[object Error]') {
+    const { message, name } = thrown as Error;
+    return typeof message === 'string' && message !== '' ? message : String(name);
+  }
+  if (typeof thrown === 'string') return thrown;
+  if (typeof thrown !== 'object' || thrown === null) return String(thrown);
+  try {
+    const json = JSON.stringify(thrown);
+    if (json !== undefined) return json;
+  } catch {
+    // Cycles and BigInts: fall through.
+  }
+  const text = String(thrown);
+  return text === '[object Object]' ? 'a thrown object that cannot be written as JSON' : text;
 }
 
 /**

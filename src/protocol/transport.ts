@@ -1,3 +1,4 @@
+import { toErrorMessage } from './errors.js';
 import type { JsonRpcMessage, JsonRpcResponse } from './jsonrpc.js';
 
 /** What a transport knows about the request a message arrived with. Filled by HTTP transports later. */
@@ -35,6 +36,6 @@ export function decodeJson(text: string): { ok: true; value: unknown } | { ok: f
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (error) {
-    return { ok: false, detail: error instanceof Error ? error.message : String(error) };
+    return { ok: false, detail: toErrorMessage(error) };
   }
 }

@@ -1,6 +1,6 @@
 import { Ajv } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { WharfError, WharfErrorCode } from '../protocol/errors.js';
+import { toErrorMessage, WharfError, WharfErrorCode } from '../protocol/errors.js';
 import type { JsonSchemaObject } from '../protocol/types.js';
 import { ajvIssues } from './issues.js';
 import type { PreparedSchema } from './types.js';
@@ -69,7 +69,7 @@ export function prepareJsonSchema<T>(schema: JsonSchemaObject, label: string): P
   try {
     check = compile(schema, draft);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = toErrorMessage(error);
     throw new WharfError(WharfErrorCode.InvalidSchema, `${label}: invalid JSON Schema: ${reason}`);
   }
   return {

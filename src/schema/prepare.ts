@@ -1,7 +1,7 @@
 import { WharfError, WharfErrorCode } from '../protocol/errors.js';
 import type { JsonSchemaObject } from '../protocol/types.js';
 import { prepareJsonSchema } from './json-schema.js';
-import { isStandardSchema, prepareStandard } from './standard.js';
+import { isStandardSchema, isZod3, prepareStandard, ZOD_3_UNSUPPORTED } from './standard.js';
 import type { PreparedSchema, SchemaInput } from './types.js';
 
 function describe(value: unknown): string {
@@ -25,6 +25,9 @@ export function prepareSchema<T = unknown>(
   if (isStandardSchema(candidate)) {
     prepared = prepareStandard<T>(candidate, io, label);
   } else if (typeof candidate === 'object' && candidate !== null && !Array.isArray(candidate)) {
+    if (isZod3(candidate)) {
+      throw new WharfError(WharfErrorCode.InvalidSchema, `${label}: ${ZOD_3_UNSUPPORTED}`);
+    }
     if ('~standard' in candidate) {
       throw new WharfError(
         WharfErrorCode.InvalidSchema,

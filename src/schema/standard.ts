@@ -1,5 +1,5 @@
 import type { StandardJSONSchemaV1, StandardSchemaV1 } from '@standard-schema/spec';
-import { WharfError, WharfErrorCode } from '../protocol/errors.js';
+import { toErrorMessage, WharfError, WharfErrorCode } from '../protocol/errors.js';
 import type { JsonSchemaObject } from '../protocol/types.js';
 import { standardIssues } from './issues.js';
 import type { PreparedSchema, ValidationResult } from './types.js';
@@ -13,6 +13,39 @@ export function isStandardSchema(value: unknown): value is StandardSchemaV1 {
     props !== null &&
     typeof (props as { validate?: unknown }).validate === 'function'
   );
+}
+
+export const ZOD_3_UNSUPPORTED = 'Zod 3 is not supported: use Zod 4 (`zod` ≥ 4, or import from `zod/v4`)';
+
+/**
+ * A Zod 3 schema, including what `zod/v3` exports and versions before 3.24 that have no `~standard`:
+ * Zod 3 keeps its internals on `_def`, Zod 4 (classic and Mini) on `_zod`.
+ */
+export function isZod3(value: object): boolean {
+  return (
+    '_def' in value &&
+    !('_zod' in value) &&
+    typeof (value as { safeParse?: unknown }).safeParse === 'function'
+  );
+}
+
+/**
+ * What to do about a Standard Schema that cannot describe itself as JSON Schema, by library. The
+ * type of `SchemaInput` carries the same advice for the editor.
+ */
+function withoutJsonSchema(schema: StandardSchemaV1, vendor: string): string {
+  if (vendor === 'zod') {
+    if (isZod3(schema)) return ZOD_3_UNSUPPORTED;
+    return (
+      'this Zod 4 schema does not implement Standard JSON Schema (~standard.jsonSchema), as Zod Mini schemas do not; ' +
+      "wrap it with z.toJSONSchema(), or use the classic API (`import { z } from 'zod'`)"
+    );
+  }
+  const fix =
+    vendor === 'valibot'
+      ? "wrap it with toStandardJsonSchema() from '@valibot/to-json-schema'"
+      : 'use a version of the library that does, or pass a plain JSON Schema object';
+  return `the ${vendor} schema must also implement Standard JSON Schema (~standard.jsonSchema) so it can be sent as JSON Schema; ${fix}`;
 }
 
 function toResult<T>(result: StandardSchemaV1.Result<unknown>): ValidationResult<T> {
@@ -32,15 +65,14 @@ export function prepareStandard<T>(
   if (typeof converter?.[io] !== 'function') {
     throw new WharfError(
       WharfErrorCode.InvalidSchema,
-      `${label}: the ${props.vendor} schema must also implement Standard JSON Schema (~standard.jsonSchema) ` +
-        "so it can be sent as JSON Schema; for Valibot, wrap it with toStandardJsonSchema() from '@valibot/to-json-schema'",
+      `${label}: ${withoutJsonSchema(schema, props.vendor)}`,
     );
   }
   let converted: JsonSchemaObject;
   try {
     converted = converter[io]({ target: 'draft-2020-12' });
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = toErrorMessage(error);
     throw new WharfError(
       WharfErrorCode.InvalidSchema,
       `${label}: the ${props.vendor} schema could not be converted to JSON Schema (${io}): ${reason}. ` +

@@ -5,10 +5,20 @@ import type { JsonSchemaObject } from '../protocol/types.js';
 export type StandardJsonSchema<I = unknown, O = I> = StandardSchemaV1<I, O> & StandardJSONSchemaV1<I, O>;
 
 /**
+ * A plain JSON Schema object. Its `~standard` type is advice, not data: TypeScript reports a schema
+ * that fits neither member of `SchemaInput` against this one (it shares the most keys), so a Standard
+ * Schema without JSON Schema support fails with "Type 'Props<...>' is not assignable to type
+ * '"Cannot be sent as JSON Schema. Zod 3: ..."'" instead of a missing index signature.
+ */
+export interface JsonSchemaInput extends JsonSchemaObject {
+  '~standard'?: 'Cannot be sent as JSON Schema. Zod 3: use Zod 4. Valibot: wrap it with toStandardJsonSchema(). Zod Mini: wrap it with z.toJSONSchema().';
+}
+
+/**
  * What tools and prompts accept as a schema. `unknown` is enough here because both Standard
  * interfaces are covariant in their type parameters, so any concrete schema is assignable.
  */
-export type SchemaInput = StandardJsonSchema<unknown, unknown> | JsonSchemaObject;
+export type SchemaInput = StandardJsonSchema<unknown, unknown> | JsonSchemaInput;
 
 /** What a handler receives: the schema's parsed output (after transforms/defaults). */
 export type InferInput<S> = S extends StandardSchemaV1

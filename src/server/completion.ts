@@ -1,14 +1,14 @@
-import type { Context } from './context.js';
+import type { Context, ServerEnv } from './context.js';
 
 /** Suggests values for one prompt argument or template variable, given what the user typed so far. */
-export type Completer = (
+export type Completer<E extends ServerEnv = ServerEnv> = (
   value: string,
   context: { arguments: Record<string, string> },
-  ctx: Context,
+  ctx: Context<E>,
 ) => string[] | readonly string[] | Promise<string[] | readonly string[]>;
 
 /** Completers by argument (prompts) or variable (templates) name. */
-export type Completers = Record<string, Completer>;
+export type Completers<E extends ServerEnv = ServerEnv> = Record<string, Completer<E>>;
 
 /** The spec caps one completion answer at 100 values. */
 const MAX_VALUES = 100;

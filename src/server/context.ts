@@ -20,10 +20,33 @@ export interface ClientRequestOptions {
 }
 
 /**
- * What every handler (tool, resource, prompt, completer) receives beside its arguments: who is
- * asking, a signal that aborts when the request is cancelled, and the ways to talk back.
+ * What a server's handlers may assume about their environment, given as the server's type
+ * parameter: `new McpServer<{ auth: User }>(...)`. Only `auth` exists today; an object rather than a
+ * bare type leaves room for more without breaking anyone's type arguments. Purely a type: nothing
+ * checks at runtime that the middleware or adapter that sets the auth sets this type.
+ *
+ * @example
+ * ```ts
+ * interface User { id: string; scopes: string[] }
+ * type AppEnv = { auth: User };
+ * const server = new McpServer<AppEnv>({ name: 'notes', version: '1.0.0' });
+ * server.tool('whoami', {}, (_args, ctx) => ctx.auth?.id ?? 'anonymous'); // ctx.auth: User | undefined
+ * ```
  */
-export interface Context {
+export interface ServerEnv {
+  /** What the host's authentication establishes (`request.auth` in middleware, an adapter's `auth` option). */
+  auth?: unknown;
+}
+
+/** The auth type of an env: `User` for `{ auth: User }`, `unknown` when the env names none. */
+export type AuthOf<E extends ServerEnv> = E extends { auth?: infer Auth } ? Auth : unknown;
+
+/**
+ * What every handler (tool, resource, prompt, completer) receives beside its arguments: who is
+ * asking, a signal that aborts when the request is cancelled, and the ways to talk back. `E` is the
+ * server's env (`McpServer<E>`); it types `auth`.
+ */
+export interface Context<E extends ServerEnv = ServerEnv> {
   /** The JSON-RPC id of the request being handled. */
   readonly requestId: RequestId;
   /** The MCP session id, when the transport has sessions (HTTP); `undefined` on stdio. */
@@ -36,10 +59,21 @@ export interface Context {
   readonly signal: AbortSignal;
   /** The request's `_meta`, as the client sent it. */
   readonly meta: Record<string, unknown> | undefined;
-  /** The HTTP request this came in with, when served over HTTP. */
+  /**
+   * The host's own request object that carried this message, untouched: a Node `IncomingMessage`
+   * on the Node binding (`app.listen()`, `http.createServer(app)`, `toNodeHandler`, and Express,
+   * Fastify, Koa, where it is `req`, `request.raw`, `ctx.req`); a Web `Request` on the fetch binding
+   * (`app.fetch`, Hono, Next.js); `undefined` on stdio and in-memory. Over legacy SSE it is the POST
+   * to the messages endpoint. Typed `unknown` because this layer knows nothing of HTTP (a custom
+   * transport may put anything here): narrow it, e.g. `ctx.http instanceof Request`.
+   */
   readonly http: unknown;
-  /** What the host's authentication established, when there is any. */
-  readonly auth: unknown;
+  /**
+   * What the host's authentication established (`request.auth` set by HTTP middleware, or an
+   * adapter's `auth` option), typed by the server's env. `undefined` on stdio and in-memory and for
+   * requests no authentication touched.
+   */
+  readonly auth: AuthOf<E> | undefined;
   /** Sends `notifications/message` to the client, unless its chosen log level filters it out. */
   log(level: LoggingLevel, data: unknown, logger?: string): Promise<void>;
   /** Sends `notifications/progress` when the client asked for progress (a `progressToken`). */

@@ -1,6 +1,7 @@
 import type { Transport } from '../protocol/transport.js';
 import type { LoggingLevel, PromptArgument } from '../protocol/types.js';
 import type { SchemaInput } from '../schema/index.js';
+import type { ServerEnv } from './context.js';
 import { ServerCore, type ServerOptions } from './core.js';
 import { createPromptEntry, type PromptConfig, type PromptHandler } from './prompts.js';
 import type { RegisteredHandle } from './registry.js';
@@ -17,11 +18,12 @@ import { createToolEntry, type ToolConfig, type ToolHandler } from './tools.js';
 
 /**
  * An MCP server without HTTP: register tools, resources and prompts, then serve it over a message
- * transport. The exported `McpServer` adds `httpApp()` on top of this.
+ * transport. The exported `McpServer` adds `httpApp()` on top of this. `E` (a `ServerEnv`, default
+ * `{ auth?: unknown }`) types what handlers see as `ctx.auth`.
  *
  * @example
  * ```ts
- * import { McpServer } from 'wharf';
+ * import { McpServer } from 'wharf-mcp';
  * import { z } from 'zod';
  *
  * const server = new McpServer({ name: 'demo', version: '1.0.0' });
@@ -29,7 +31,7 @@ import { createToolEntry, type ToolConfig, type ToolHandler } from './tools.js';
  *   ({ a, b }) => String(a + b));
  * ```
  */
-export class BaseMcpServer {
+export class BaseMcpServer<E extends ServerEnv = ServerEnv> {
   protected readonly core: ServerCore;
   private starting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
@@ -55,14 +57,15 @@ export class BaseMcpServer {
   tool<Input extends SchemaInput | undefined = undefined, Output extends SchemaInput | undefined = undefined>(
     name: string,
     config: ToolConfig<Input, Output>,
-    handler: ToolHandler<Input, Output>,
+    handler: ToolHandler<Input, Output, E>,
   ): RegisteredHandle {
     return this.core.tools.add(createToolEntry(name, config, handler as never));
   }
 
   /** Registers a resource at a fixed URI. */
-  resource(name: string, uri: string, config: ResourceConfig, handler: ResourceHandler): RegisteredHandle {
-    return this.core.resources.add(createResourceEntry(name, uri, config, handler));
+  resource(name: string, uri: string, config: ResourceConfig, handler: ResourceHandler<E>): RegisteredHandle {
+    // Entries hold handlers with the env erased: `E` is a promise about `ctx.auth` the app keeps.
+    return this.core.resources.add(createResourceEntry(name, uri, config, handler as ResourceHandler));
   }
 
   /**
@@ -72,19 +75,21 @@ export class BaseMcpServer {
   resourceTemplate(
     name: string,
     uriTemplate: string,
-    config: ResourceTemplateConfig,
-    handler: TemplateHandler,
+    config: ResourceTemplateConfig<E>,
+    handler: TemplateHandler<string, E>,
   ): RegisteredHandle {
-    return this.core.templates.add(createTemplateEntry(name, uriTemplate, config, handler));
+    return this.core.templates.add(
+      createTemplateEntry(name, uriTemplate, config as ResourceTemplateConfig, handler as TemplateHandler),
+    );
   }
 
   /** Registers a prompt. Arguments may be an object schema or a plain list. */
   prompt<Args extends SchemaInput | readonly PromptArgument[] | undefined = undefined>(
     name: string,
-    config: PromptConfig<Args>,
-    handler: PromptHandler<Args>,
+    config: PromptConfig<Args, E>,
+    handler: PromptHandler<Args, E>,
   ): RegisteredHandle {
-    return this.core.prompts.add(createPromptEntry(name, config, handler as never));
+    return this.core.prompts.add(createPromptEntry(name, config as PromptConfig<Args>, handler as never));
   }
 
   /** Hands an error that has no one to report to to the `onError` option. */
@@ -121,7 +126,7 @@ export class BaseMcpServer {
    *
    * @example
    * ```ts
-   * import { StdioTransport } from 'wharf/stdio';
+   * import { StdioTransport } from 'wharf-mcp/stdio';
    * await server.connect(new StdioTransport());
    * ```
    */

@@ -15,13 +15,16 @@ import {
   type SchemaInput,
 } from '../schema/index.js';
 import type { Completers } from './completion.js';
-import type { Context } from './context.js';
+import type { Context, ServerEnv } from './context.js';
 import type { ServerCore } from './core.js';
 import type { RegistryEntry } from './registry.js';
 import { toProtocolError } from './results.js';
 import { shapePromptResult } from './shape.js';
 
-export interface PromptConfig<Args extends SchemaInput | readonly PromptArgument[] | undefined> {
+export interface PromptConfig<
+  Args extends SchemaInput | readonly PromptArgument[] | undefined,
+  E extends ServerEnv = ServerEnv,
+> {
   title?: string;
   /** What the prompt is for. Clients and the conformance suite expect one. */
   description?: string;
@@ -31,7 +34,7 @@ export interface PromptConfig<Args extends SchemaInput | readonly PromptArgument
    */
   arguments?: Args;
   /** Completers for argument values, for `completion/complete`. */
-  complete?: Completers;
+  complete?: Completers<E>;
   icons?: Icon[];
   _meta?: Meta;
 }
@@ -45,9 +48,9 @@ export type PromptArguments<Args> = Args extends SchemaInput
 /** A string (one user message), a list of messages, or a full `GetPromptResult`. */
 export type PromptReturn = string | PromptMessage[] | GetPromptResult;
 
-export type PromptHandler<Args> = (
+export type PromptHandler<Args, E extends ServerEnv = ServerEnv> = (
   args: PromptArguments<Args>,
-  ctx: Context,
+  ctx: Context<E>,
 ) => PromptReturn | Promise<PromptReturn>;
 
 export interface PromptEntry extends RegistryEntry<PromptDefinition> {

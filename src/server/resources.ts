@@ -1,6 +1,5 @@
 import { toBase64 } from '../protocol/base64.js';
 import { McpError, WharfError, WharfErrorCode } from '../protocol/errors.js';
-import { ErrorCode } from '../protocol/jsonrpc.js';
 import type {
   ReadResourceResult,
   ResourceContents,
@@ -9,7 +8,7 @@ import type {
 } from '../protocol/types.js';
 import { parseUriTemplate, type UriTemplate, UriTemplateError } from '../protocol/uri-template.js';
 import type { Completers } from './completion.js';
-import type { Context } from './context.js';
+import type { Context, ServerEnv } from './context.js';
 import type { ServerCore } from './core.js';
 import type { RegistryEntry } from './registry.js';
 import { toProtocolError } from './results.js';
@@ -17,9 +16,10 @@ import { toProtocolError } from './results.js';
 /** Everything a resource lists besides its URI and name; `_meta` passes through untouched (MCP Apps put their CSP there). */
 export type ResourceConfig = Omit<ResourceDefinition, 'uri' | 'name'>;
 
-export interface ResourceTemplateConfig extends Omit<ResourceConfig, 'size'> {
+export interface ResourceTemplateConfig<E extends ServerEnv = ServerEnv>
+  extends Omit<ResourceConfig, 'size'> {
   /** Completers for the template's variables, for `completion/complete`. */
-  complete?: Completers;
+  complete?: Completers<E>;
 }
 
 /**
@@ -33,11 +33,14 @@ export type ResourceReturn =
   | ResourceContents[]
   | ReadResourceResult;
 
-export type ResourceHandler = (uri: string, ctx: Context) => ResourceReturn | Promise<ResourceReturn>;
-export type TemplateHandler<Variables extends string = string> = (
+export type ResourceHandler<E extends ServerEnv = ServerEnv> = (
+  uri: string,
+  ctx: Context<E>,
+) => ResourceReturn | Promise<ResourceReturn>;
+export type TemplateHandler<Variables extends string = string, E extends ServerEnv = ServerEnv> = (
   uri: string,
   variables: Record<Variables, string | string[]>,
-  ctx: Context,
+  ctx: Context<E>,
 ) => ResourceReturn | Promise<ResourceReturn>;
 
 export interface ResourceEntry extends RegistryEntry<ResourceDefinition> {
@@ -119,11 +122,7 @@ export async function readResource(core: ServerCore, ctx: Context, params: Recor
       return run(handler, uri, entry.definition.mimeType, `Reading resource "${uri}"`);
     }
   }
-  throw new McpError(
-    ErrorCode.ResourceNotFound,
-    `Resource not found: "${uri}". Call resources/list and resources/templates/list to see what this server offers.`,
-    { uri },
-  );
+  throw McpError.resourceNotFound(uri);
 }
 
 async function run(

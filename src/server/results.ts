@@ -1,4 +1,4 @@
-import { McpError } from '../protocol/errors.js';
+import { McpError, toErrorMessage } from '../protocol/errors.js';
 import { ErrorCode } from '../protocol/jsonrpc.js';
 import type { CallToolResult, ContentBlock } from '../protocol/types.js';
 
@@ -33,17 +33,11 @@ export function toolErrorResult(message: string): CallToolResult {
   return { content, isError: true };
 }
 
-/** The message of anything thrown, for error results. */
-export function messageOf(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return typeof error === 'string' ? error : 'The handler threw a value that is not an Error.';
-}
-
 /**
  * Converts what a resource, prompt or completion handler threw into a JSON-RPC error: an
  * `McpError` keeps its code; anything else is an internal error that names what failed.
  */
 export function toProtocolError(error: unknown, what: string): McpError {
   if (error instanceof McpError) return error;
-  return new McpError(ErrorCode.InternalError, `${what} failed: ${messageOf(error)}`);
+  return new McpError(ErrorCode.InternalError, `${what} failed: ${toErrorMessage(error)}`);
 }

@@ -78,6 +78,8 @@ export class ServerSession {
   // Created on first use: an idle session (initialized, waiting) should cost as little as possible.
   private inflight: Map<RequestId, RequestContext> | undefined;
   private clientRequests: ClientRequests | undefined;
+  /** What `handle()` returned for `initialize`, until it settles (see onRequest). */
+  private initializing: Promise<unknown> | undefined;
   private closed = false;
 
   constructor(
@@ -107,7 +109,16 @@ export class ServerSession {
   /** Handles one decoded JSON value (a message or a batch). Resolves to what to send back, if anything. */
   handle(value: unknown, options: HandleOptions = {}): Promise<Outgoing | undefined> {
     if (Array.isArray(value)) return this.handleBatch(value, options);
-    return this.handleOne(value, options, false);
+    const answer = this.handleOne(value, options, false);
+    if (isInitialize(value)) {
+      this.initializing = answer;
+      // Once settled, the transport has sent it (its reaction came first); an idle session keeps nothing.
+      const settled = () => {
+        if (this.initializing === answer) this.initializing = undefined;
+      };
+      answer.then(settled, settled);
+    }
+    return answer;
   }
 
   /** The answer to bytes that were not JSON. */
@@ -239,6 +250,16 @@ export class ServerSession {
       this.inflight.set(request.id, ctx);
     }
     try {
+      const initializing = this.initializing;
+      if (initializing) {
+        // MCP lifecycle: the initialize result reaches the client before anything a later request
+        // produces. A pipelining client (stdio hands over a whole chunk at once) would otherwise
+        // see this request's logs first: its handler runs now, while the transport sends that result
+        // in a reaction to the promise handle() returned, registered before this message arrived.
+        // Waiting on the same promise puts this request after that reaction, on every transport.
+        await initializing.catch(() => undefined);
+        if (ctx.cancelled) return undefined;
+      }
       const result = await dispatchRequest(this, request.method, params, ctx, inBatch);
       if (ctx.cancelled) return undefined; // Spec: no response to a cancelled request.
       return { jsonrpc: '2.0', id: request.id, result: result as Record<string, unknown> };
@@ -277,4 +298,10 @@ export class ServerSession {
       ),
     );
   }
+}
+
+function isInitialize(value: unknown): boolean {
+  return (
+    typeof value === 'object' && value !== null && (value as { method?: unknown }).method === 'initialize'
+  );
 }

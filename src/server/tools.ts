@@ -1,4 +1,4 @@
-import { McpError, WharfError, WharfErrorCode } from '../protocol/errors.js';
+import { McpError, toErrorMessage, WharfError, WharfErrorCode } from '../protocol/errors.js';
 import { ErrorCode } from '../protocol/jsonrpc.js';
 import type { CallToolResult, Icon, Meta, ToolAnnotations, ToolDefinition } from '../protocol/types.js';
 import {
@@ -9,10 +9,10 @@ import {
   prepareSchema,
   type SchemaInput,
 } from '../schema/index.js';
-import type { Context, RequestContext } from './context.js';
+import type { Context, RequestContext, ServerEnv } from './context.js';
 import type { ServerCore } from './core.js';
 import type { RegistryEntry } from './registry.js';
-import { messageOf, toolErrorResult, toToolResult } from './results.js';
+import { toolErrorResult, toToolResult } from './results.js';
 import { shapeToolResult } from './shape.js';
 
 export interface ToolConfig<Input extends SchemaInput | undefined, Output extends SchemaInput | undefined> {
@@ -36,9 +36,9 @@ export type ToolArguments<Input> = Input extends SchemaInput ? InferInput<Input>
  */
 export type ToolReturn<Output> = Output extends SchemaInput ? InferOutput<Output> | CallToolResult : unknown;
 
-export type ToolHandler<Input, Output> = (
+export type ToolHandler<Input, Output, E extends ServerEnv = ServerEnv> = (
   args: ToolArguments<Input>,
-  ctx: Context,
+  ctx: Context<E>,
 ) => ToolReturn<Output> | Promise<ToolReturn<Output>>;
 
 export interface ToolEntry extends RegistryEntry<ToolDefinition> {
@@ -125,7 +125,7 @@ export async function callTool(
   } catch (error) {
     // The spec requires URL-elicitation-required to travel as a JSON-RPC error.
     if (error instanceof McpError && error.code === ErrorCode.UrlElicitationRequired) throw error;
-    return toolErrorResult(messageOf(error));
+    return toolErrorResult(toErrorMessage(error));
   }
   const output = entry.output;
   if (output && isStructured(value)) {

@@ -15,7 +15,7 @@ export interface StdioTransportOptions {
  *
  * @example
  * ```ts
- * import { StdioTransport } from 'wharf/stdio';
+ * import { StdioTransport } from 'wharf-mcp/stdio';
  * await server.connect(new StdioTransport());
  * ```
  */

@@ -19,7 +19,7 @@
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { HttpApp } from '../../src/index.js';
+import type { HttpApp } from 'wharf-mcp';
 
 export const bindings = ['fetch', 'node'] as const;
 export type Binding = (typeof bindings)[number];

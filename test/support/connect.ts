@@ -19,7 +19,7 @@ import {
   type JsonRpcMessage,
   type McpServer,
   type ServerSession,
-} from '../../src/index.js';
+} from 'wharf-mcp';
 import { checkedTransport, type SpecVersion, WireChecker } from './wire-validator.js';
 
 export interface ConnectOptions {

@@ -30,12 +30,12 @@ import { compress as honoCompress } from 'hono/compress';
 import Koa, { type Middleware as KoaMiddleware } from 'koa';
 import koaCompress from 'koa-compress';
 import mount from 'koa-mount';
-import { toExpress } from '../../src/adapters/express.js';
-import { toFastify } from '../../src/adapters/fastify.js';
-import { toHono } from '../../src/adapters/hono.js';
-import { toKoa } from '../../src/adapters/koa.js';
-import { toNodeHandler } from '../../src/adapters/node.js';
-import type { HttpApp } from '../../src/index.js';
+import type { HttpApp } from 'wharf-mcp';
+import { toExpress } from 'wharf-mcp/express';
+import { toFastify } from 'wharf-mcp/fastify';
+import { toHono } from 'wharf-mcp/hono';
+import { toKoa } from 'wharf-mcp/koa';
+import { toNodeHandler } from 'wharf-mcp/node';
 
 /** Express 4 is installed under the alias `express4`, without types: its API is the one used here. */
 const express4 = createRequire(import.meta.url)('express4') as typeof express;

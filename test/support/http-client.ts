@@ -19,7 +19,7 @@ import {
 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { ClientCapabilities, JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import type { HttpApp, HttpAppOptions, McpServer } from '../../src/index.js';
+import type { HttpApp, HttpAppOptions, McpServer } from 'wharf-mcp';
 import { checkedTransport, WireChecker } from './wire-validator.js';
 
 export type Binding = 'node' | 'fetch';

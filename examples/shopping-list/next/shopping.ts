@@ -7,7 +7,7 @@
  * lives on `globalThis`, which all copies share, under a `Symbol.for` key: the global symbol
  * registry returns the same symbol to every copy, and no other code's global can clash with it.
  */
-import type { HttpApp } from '../../../src/index.js';
+import type { HttpApp } from 'wharf-mcp';
 import { createShoppingServer } from '../mcp.js';
 import { ShoppingList } from '../store.js';
 
