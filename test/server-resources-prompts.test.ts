@@ -121,15 +121,19 @@ describe('resources', () => {
     await close();
   });
 
-  it('turns a throwing handler into an internal error (-32603) that names the resource', async () => {
-    const server = new McpServer({ name: 'r', version: '1' });
+  it('turns a throwing handler into -32603 that names the resource, hides the cause and tells onError', async () => {
+    const heard: [unknown, string | undefined][] = [];
+    const server = new McpServer({ name: 'r', version: '1', onError: (e, where) => heard.push([e, where]) });
+    const cause = new Error('disk /var/secret unreadable');
     server.resource('broken', 'app://broken', {}, () => {
-      throw new Error('disk unreadable');
+      throw cause;
     });
     const { client, checker, close } = await connectClient(server);
     const error = await rejection(client.readResource({ uri: 'app://broken' }));
     expect(error.code).toBe(-32603);
-    expect(error.message).toMatch(/Reading resource "app:\/\/broken" failed: disk unreadable/);
+    expect(error.message).toMatch(/Reading resource "app:\/\/broken" failed/);
+    expect(error.message).not.toContain('/var/secret');
+    expect(heard).toEqual([[cause, 'Reading resource "app://broken"']]);
     checker.assertClean();
     await close();
   });
@@ -153,21 +157,26 @@ describe('resources', () => {
   });
 
   it.each([
-    ['a string', 'disk unreadable', 'disk unreadable'],
-    ['an object', { code: 'E1', detail: 'x' }, '{"code":"E1","detail":"x"}'],
-    ['a number', 42, '42'],
-  ])('a handler that throws %s keeps its content in the -32603 message', async (_kind, thrown, text) => {
-    const server = new McpServer({ name: 'r', version: '1' });
-    server.resource('broken', 'app://broken', {}, () => {
-      throw thrown;
-    });
-    const { client, checker, close } = await connectClient(server);
-    const error = await rejection(client.readResource({ uri: 'app://broken' }));
-    expect(error.code).toBe(-32603);
-    expect(error.message).toContain(`Reading resource "app://broken" failed: ${text}`);
-    checker.assertClean();
-    await close();
-  });
+    ['a string', 'disk unreadable'],
+    ['an object', { code: 'E1', detail: 'x' }],
+    ['a number', 42],
+  ])(
+    'a handler that throws %s: the client learns what failed, onError gets the value',
+    async (_kind, thrown) => {
+      const heard: unknown[] = [];
+      const server = new McpServer({ name: 'r', version: '1', onError: (e) => heard.push(e) });
+      server.resource('broken', 'app://broken', {}, () => {
+        throw thrown;
+      });
+      const { client, checker, close } = await connectClient(server);
+      const error = await rejection(client.readResource({ uri: 'app://broken' }));
+      expect(error.code).toBe(-32603);
+      expect(error.message).toContain('Reading resource "app://broken" failed');
+      expect(heard).toEqual([thrown]);
+      checker.assertClean();
+      await close();
+    },
+  );
 });
 
 describe('resource templates', () => {
@@ -409,8 +418,9 @@ describe('prompts', () => {
     await close();
   });
 
-  it('a handler that throws keeps its code if it is an McpError, and its content if it is not', async () => {
-    const server = new McpServer({ name: 'p', version: '1' });
+  it('a handler that throws keeps its code if it is an McpError; anything else goes to onError', async () => {
+    const heard: [unknown, string | undefined][] = [];
+    const server = new McpServer({ name: 'p', version: '1', onError: (e, where) => heard.push([e, where]) });
     server.prompt('strict', { description: 'Refuses' }, () => {
       throw McpError.invalidParams('Pick a language first.', { field: 'language' });
     });
@@ -426,7 +436,9 @@ describe('prompts', () => {
     ]);
     const odd = await rejection(client.getPrompt({ name: 'odd' }));
     expect(odd.code).toBe(-32603);
-    expect(odd.message).toContain('Getting prompt "odd" failed: {"code":"E1","detail":"x"}');
+    expect(odd.message).toContain('Getting prompt "odd" failed');
+    expect(odd.message).not.toContain('E1');
+    expect(heard).toEqual([[{ code: 'E1', detail: 'x' }, 'Getting prompt "odd"']]);
     checker.assertClean();
     await close();
   });

@@ -328,16 +328,19 @@ describe('tool results', () => {
     await close();
   });
 
-  it('a handler that throws gives an isError result carrying the message', async () => {
-    const server = newServer();
+  it('a handler that throws gives an isError result carrying the message, and onError hears it', async () => {
+    const heard: [unknown, string | undefined][] = [];
+    const server = new McpServer({ name: 't', version: '1', onError: (e, where) => heard.push([e, where]) });
+    const cause = new Error('The weather service is down');
     server.tool('flaky', { description: 'Flaky' }, () => {
-      throw new Error('The weather service is down');
+      throw cause;
     });
     const { client, checker, close } = await connectClient(server);
     expect(await client.callTool({ name: 'flaky' })).toEqual({
       content: [{ type: 'text', text: 'The weather service is down' }],
       isError: true,
     });
+    expect(heard).toEqual([[cause, 'tool "flaky"']]);
     checker.assertClean();
     await close();
   });
@@ -374,8 +377,9 @@ describe('tool results', () => {
     await close();
   });
 
-  it('a thrown McpError is an isError result too, so the model reads it', async () => {
-    const server = newServer();
+  it('a thrown McpError is an isError result too, so the model reads it; onError is not told', async () => {
+    const heard: unknown[] = [];
+    const server = new McpServer({ name: 't', version: '1', onError: (e) => heard.push(e) });
     server.tool('lookup', { description: 'Lookup' }, () => {
       throw McpError.resourceNotFound('users://7');
     });
@@ -383,6 +387,7 @@ describe('tool results', () => {
     const result = await client.callTool({ name: 'lookup' });
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/^Resource not found: "users:\/\/7"/);
+    expect(heard).toEqual([]);
     checker.assertClean();
     await close();
   });

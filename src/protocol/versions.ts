@@ -35,6 +35,10 @@ export interface VersionFeatures {
   /** `icons` on tools, resources, prompts and implementation info; URL-mode elicitation. */
   icons: boolean;
   urlElicitation: boolean;
+  /** Arguments that fail a tool's input schema are a tool result (`isError`), not a JSON-RPC error. */
+  inputErrorsAsToolResults: boolean;
+  /** SSE streams open with a priming event (an id, no data) and may be closed for the client to resume. */
+  primingEvents: boolean;
 }
 
 const FEATURES: Record<ProtocolVersion, VersionFeatures> = {
@@ -50,6 +54,8 @@ const FEATURES: Record<ProtocolVersion, VersionFeatures> = {
     elicitation: false,
     icons: false,
     urlElicitation: false,
+    inputErrorsAsToolResults: false,
+    primingEvents: false,
   },
   '2025-03-26': {
     batches: true,
@@ -63,6 +69,8 @@ const FEATURES: Record<ProtocolVersion, VersionFeatures> = {
     elicitation: false,
     icons: false,
     urlElicitation: false,
+    inputErrorsAsToolResults: false,
+    primingEvents: false,
   },
   '2025-06-18': {
     batches: false,
@@ -76,6 +84,8 @@ const FEATURES: Record<ProtocolVersion, VersionFeatures> = {
     elicitation: true,
     icons: false,
     urlElicitation: false,
+    inputErrorsAsToolResults: false,
+    primingEvents: false,
   },
   '2025-11-25': {
     batches: false,
@@ -89,6 +99,8 @@ const FEATURES: Record<ProtocolVersion, VersionFeatures> = {
     elicitation: true,
     icons: true,
     urlElicitation: true,
+    inputErrorsAsToolResults: true,
+    primingEvents: true,
   },
 };
 

@@ -7,7 +7,7 @@ import {
   type JsonRpcResponse,
   type RequestId,
 } from '../protocol/jsonrpc.js';
-import type { ClientRequestOptions, RequestContext } from './context.js';
+import type { Asking, ClientRequestOptions, SendToClient } from './scope.js';
 
 interface PendingRequest {
   resolve(result: Record<string, unknown>): void;
@@ -29,11 +29,12 @@ export class ClientRequests {
     private readonly defaultTimeoutMs: number,
   ) {}
 
-  /** Sends `method` on the reply channel of `ctx` and resolves with the client's result. */
+  /** Sends `method` with `reply` (the asking request's stream) and resolves with the client's result. */
   send(
     method: string,
     params: Record<string, unknown> | undefined,
-    ctx: RequestContext,
+    ctx: Asking,
+    reply: SendToClient,
     options?: ClientRequestOptions,
   ): Promise<Record<string, unknown>> {
     const id = `wharf-${++this.nextId}`;
@@ -74,10 +75,16 @@ export class ClientRequests {
         },
         { once: true },
       );
-      Promise.resolve(ctx.reply(message)).catch((error) => {
+      const failed = (error: unknown) => {
         if (this.pending.delete(id)) clearTimeout(timer);
         reject(error);
-      });
+      };
+      // A reply channel may refuse at once (JSON answers with no GET stream): no timer left behind.
+      try {
+        Promise.resolve(reply(message)).catch(failed);
+      } catch (error) {
+        failed(error);
+      }
     });
   }
 

@@ -1,23 +1,20 @@
 import { McpError } from '../protocol/errors.js';
-import { ErrorCode, type JsonRpcMessage, type RequestId } from '../protocol/jsonrpc.js';
-import type {
-  ClientCapabilities,
-  CreateMessageParams,
-  CreateMessageResult,
-  ElicitParams,
-  ElicitResult,
-  Implementation,
-  LoggingLevel,
-  Root,
+import { ErrorCode, type JsonRpcNotification, type RequestId } from '../protocol/jsonrpc.js';
+import {
+  type ClientCapabilities,
+  type CreateMessageParams,
+  type CreateMessageResult,
+  type ElicitParams,
+  type ElicitResult,
+  type Implementation,
+  LOGGING_LEVELS,
+  type LoggingLevel,
+  type Root,
 } from '../protocol/types.js';
-import { featuresOf, type ProtocolVersion } from '../protocol/versions.js';
-import type { HandleOptions, ServerSession } from './session.js';
+import type { ProtocolVersion } from '../protocol/versions.js';
+import type { ClientRequestOptions, RequestScope } from './scope.js';
 
-/** Options for a request the server sends to the client from inside a handler. */
-export interface ClientRequestOptions {
-  /** Milliseconds to wait for the answer; defaults to the server's `requestTimeoutMs`. */
-  timeoutMs?: number;
-}
+export type { ClientRequestOptions } from './scope.js';
 
 /**
  * What a server's handlers may assume about their environment, given as the server's type
@@ -92,42 +89,43 @@ export interface Context<E extends ServerEnv = ServerEnv> {
   closeStream(): void;
 }
 
-/** Per-request bookkeeping the session keeps while a handler runs; also the handler's Context. */
+/**
+ * A handler's `ctx`: reads the request's scope, and is what the session cancels when the client
+ * sends `notifications/cancelled`. Nothing here writes shared state.
+ */
 export class RequestContext implements Context {
   private controller: AbortController | undefined;
   private abortReason: unknown;
   cancelled = false;
 
   constructor(
-    readonly session: ServerSession,
+    readonly scope: RequestScope,
     readonly requestId: RequestId,
     readonly meta: Record<string, unknown> | undefined,
-    readonly reply: (message: JsonRpcMessage) => void | Promise<void>,
-    private readonly extra: HandleOptions,
   ) {}
 
   get http(): unknown {
-    return this.extra.http;
+    return this.scope.delivery.http;
   }
 
   get auth(): unknown {
-    return this.extra.auth;
+    return this.scope.delivery.auth;
   }
 
   closeStream(): void {
-    this.extra.closeStream?.();
+    this.scope.delivery.closeStream?.();
   }
 
   get sessionId(): string | undefined {
-    return this.session.id;
+    return this.scope.sessionId;
   }
 
   get protocolVersion(): ProtocolVersion {
-    return this.session.protocolVersion;
+    return this.scope.protocolVersion;
   }
 
-  get client() {
-    return { info: this.session.state.clientInfo, capabilities: this.session.state.clientCapabilities };
+  get client(): Context['client'] {
+    return this.scope.client;
   }
 
   /** Created on first use: most handlers never look at it, and AbortController is not free. */
@@ -135,7 +133,7 @@ export class RequestContext implements Context {
     if (!this.controller) {
       this.controller = new AbortController();
       if (this.cancelled) this.controller.abort(this.abortReason);
-      const outer = this.extra.signal;
+      const outer = this.scope.delivery.signal;
       if (outer) {
         if (outer.aborted) this.controller.abort(outer.reason);
         else outer.addEventListener('abort', () => this.controller?.abort(outer.reason), { once: true });
@@ -144,33 +142,32 @@ export class RequestContext implements Context {
     return this.controller.signal;
   }
 
-  private assertCanAsk(method: string): void {
-    if (this.session.isStateless) throw statelessError(method);
-  }
-
   cancel(reason: unknown): void {
     this.cancelled = true;
     this.abortReason = reason;
     this.controller?.abort(reason);
   }
 
-  log(level: LoggingLevel, data: unknown, logger?: string): Promise<void> {
-    return this.session.log(level, data, logger, this.reply);
+  async log(level: LoggingLevel, data: unknown, logger?: string): Promise<void> {
+    const send = this.scope.send;
+    if (!send || !passesLogLevel(level, this.scope.logLevel)) return;
+    await send(logMessage(level, data, logger));
   }
 
   async progress(progress: number, total?: number, message?: string): Promise<void> {
     const token = this.meta?.progressToken;
-    if (token === undefined || this.cancelled) return;
+    const send = this.scope.send;
+    if (token === undefined || this.cancelled || !send) return;
     const params: Record<string, unknown> = { progressToken: token, progress };
     if (total !== undefined) params.total = total;
-    if (message !== undefined && featuresOf(this.protocolVersion).progressMessage) params.message = message;
-    await this.reply({ jsonrpc: '2.0', method: 'notifications/progress', params });
+    if (message !== undefined && this.scope.features.progressMessage) params.message = message;
+    await send({ jsonrpc: '2.0', method: 'notifications/progress', params });
   }
 
   async elicit(params: ElicitParams, options?: ClientRequestOptions): Promise<ElicitResult> {
     this.assertCanAsk('elicitation/create');
-    const features = featuresOf(this.protocolVersion);
-    const declared = this.session.state.clientCapabilities.elicitation;
+    const features = this.scope.features;
+    const declared = this.scope.client.capabilities.elicitation;
     const mode = params.mode ?? 'form';
     if (!features.elicitation || !declared) {
       throw new McpError(
@@ -193,43 +190,63 @@ export class RequestContext implements Context {
     }
     // Form mode's "mode" field is 2025-11-25 only; older clients know no other mode.
     const wire = features.urlElicitation ? (params as unknown as Record<string, unknown>) : stripMode(params);
-    return (await this.session.request('elicitation/create', wire, this, options)) as unknown as ElicitResult;
+    return (await this.ask('elicitation/create', wire, options)) as unknown as ElicitResult;
   }
 
   async sample(params: CreateMessageParams, options?: ClientRequestOptions): Promise<CreateMessageResult> {
     this.assertCanAsk('sampling/createMessage');
-    if (!this.session.state.clientCapabilities.sampling) {
+    if (!this.scope.client.capabilities.sampling) {
       throw new McpError(
         ErrorCode.InvalidRequest,
         'The client did not declare the "sampling" capability, so it cannot be asked to sample. Check ctx.client.capabilities.sampling before calling ctx.sample().',
       );
     }
-    return (await this.session.request(
+    return (await this.ask(
       'sampling/createMessage',
-      params,
-      this,
+      params as unknown as Record<string, unknown>,
       options,
-    )) as CreateMessageResult;
+    )) as unknown as CreateMessageResult;
   }
 
   async listRoots(options?: ClientRequestOptions): Promise<Root[]> {
     this.assertCanAsk('roots/list');
-    if (!this.session.state.clientCapabilities.roots) {
+    if (!this.scope.client.capabilities.roots) {
       throw new McpError(
         ErrorCode.InvalidRequest,
         'The client did not declare the "roots" capability, so it has no roots to list. Check ctx.client.capabilities.roots before calling ctx.listRoots().',
       );
     }
-    const result = await this.session.request('roots/list', undefined, this, options);
+    const result = await this.ask('roots/list', undefined, options);
     return (result.roots as Root[] | undefined) ?? [];
+  }
+
+  /** Checked before capabilities: a request with no way back never saw them, and the reason is the mode. */
+  private assertCanAsk(method: string): void {
+    if (!this.scope.asker || !this.scope.send) throw cannotAskError(method);
+  }
+
+  private ask(method: string, params: Record<string, unknown> | undefined, options?: ClientRequestOptions) {
+    // assertCanAsk ran first: both are there.
+    return this.scope.asker!.ask(method, params, this, this.scope.send!, options);
   }
 }
 
-/** Checked before capabilities: a stateless session never saw them, and the reason is the mode. */
-function statelessError(method: string): McpError {
+/** Does `level` pass the client's threshold (`logging/setLevel`)? No threshold lets everything through. */
+export function passesLogLevel(level: LoggingLevel, threshold: LoggingLevel | undefined): boolean {
+  return !threshold || LOGGING_LEVELS.indexOf(level) >= LOGGING_LEVELS.indexOf(threshold);
+}
+
+/** A `notifications/message`. */
+export function logMessage(level: LoggingLevel, data: unknown, logger?: string): JsonRpcNotification {
+  const params: Record<string, unknown> = { level, data };
+  if (logger !== undefined) params.logger = logger;
+  return { jsonrpc: '2.0', method: 'notifications/message', params };
+}
+
+function cannotAskError(method: string): McpError {
   return new McpError(
     ErrorCode.InvalidRequest,
-    `Cannot send ${method}: this server runs stateless, so the client's answer could not reach this request. Serve it with sessions (stateless: false) to use sampling, elicitation or roots.`,
+    `Cannot send ${method}: this request has no way back to the client (the server runs stateless, or the call came through a route without a session). Serve it with sessions (stateless: false) to use sampling, elicitation or roots.`,
   );
 }
 

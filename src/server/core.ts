@@ -1,6 +1,7 @@
 import type { JsonRpcNotification } from '../protocol/jsonrpc.js';
 import type {
   Implementation,
+  LoggingLevel,
   PromptDefinition,
   ResourceDefinition,
   ResourceTemplateDefinition,
@@ -11,7 +12,6 @@ import { featuresOf, type ProtocolVersion } from '../protocol/versions.js';
 import type { PromptEntry } from './prompts.js';
 import { Registry } from './registry.js';
 import type { ResourceEntry, TemplateEntry } from './resources.js';
-import type { ServerSession } from './session.js';
 import { shapePrompt, shapeResource, shapeTemplate, shapeTool } from './shape.js';
 import type { ToolEntry } from './tools.js';
 
@@ -24,8 +24,11 @@ export interface ServerOptions extends Implementation {
   pageSize?: number;
   /** Default time a server-to-client request (sampling, elicitation, roots) may take. Default 60 000 ms. */
   requestTimeoutMs?: number;
-  /** Called with errors that have no one to report to (a transport failing to send, say). */
-  onError?: (error: unknown) => void;
+  /**
+   * Hears errors the client is not told the details of: a handler that threw something other than
+   * an `McpError` (with `where`, e.g. `tool "add"`), a transport failing to send, a stray response.
+   */
+  onError?: (error: unknown, where?: string) => void;
   /**
    * Runs once, before the first message is handled (standalone or mounted, whichever comes first):
    * open a database, warm a cache. A failure is reported to every request until it succeeds.
@@ -33,6 +36,17 @@ export interface ServerOptions extends Implementation {
   onStartup?: () => void | Promise<void>;
   /** Runs once, when the server (or the app serving it) closes, after its sessions ended. */
   onShutdown?: () => void | Promise<void>;
+}
+
+/** What the core needs of a connected session: list changes, resource updates, server-wide logs. */
+export interface ConnectedSession {
+  readonly initialized: boolean;
+  /** Was the client offered this capability at initialize? (Capabilities do not change later.) */
+  offered(kind: 'tools' | 'resources' | 'prompts'): boolean;
+  subscribed(uri: string): boolean;
+  notify(notification: JsonRpcNotification): void;
+  log(level: LoggingLevel, data: unknown, logger?: string): void;
+  close(): void;
 }
 
 /**
@@ -44,7 +58,7 @@ export class ServerCore {
   readonly resources: Registry<ResourceEntry, ResourceDefinition>;
   readonly templates: Registry<TemplateEntry, ResourceTemplateDefinition>;
   readonly prompts: Registry<PromptEntry, PromptDefinition>;
-  readonly sessions = new Set<ServerSession>();
+  readonly sessions = new Set<ConnectedSession>();
   readonly info: Implementation;
   readonly pageSize: number;
   readonly requestTimeoutMs: number;
@@ -89,14 +103,14 @@ export class ServerCore {
   }
 
   /** Sends a notification to every initialized session, on its own (not request-related) channel. */
-  broadcast(notification: JsonRpcNotification, filter?: (session: ServerSession) => boolean): void {
+  broadcast(notification: JsonRpcNotification, filter?: (session: ConnectedSession) => boolean): void {
     for (const session of this.sessions) {
-      if (session.state.initialized && (!filter || filter(session))) session.notify(notification);
+      if (session.initialized && (!filter || filter(session))) session.notify(notification);
     }
   }
 
-  reportError(error: unknown): void {
-    if (this.options.onError) this.options.onError(error);
+  reportError(error: unknown, where?: string): void {
+    if (this.options.onError) this.options.onError(error, where);
   }
 
   /**
@@ -109,9 +123,8 @@ export class ServerCore {
       queueMicrotask(() => {
         for (const pending of this.pendingListChanges) {
           // Only to clients that were offered the capability at initialize: capabilities do not change later.
-          this.broadcast(
-            { jsonrpc: '2.0', method: `notifications/${pending}/list_changed` },
-            (session) => session.state.serverCapabilities?.[pending] !== undefined,
+          this.broadcast({ jsonrpc: '2.0', method: `notifications/${pending}/list_changed` }, (session) =>
+            session.offered(pending),
           );
         }
         this.pendingListChanges.clear();

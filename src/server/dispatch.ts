@@ -1,88 +1,54 @@
 import { McpError } from '../protocol/errors.js';
-import { ErrorCode } from '../protocol/jsonrpc.js';
 import {
-  type ClientCapabilities,
-  type Implementation,
-  LOGGING_LEVELS,
-  type LoggingLevel,
-} from '../protocol/types.js';
-import { negotiateVersion } from '../protocol/versions.js';
+  ErrorCode,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+  toErrorResponse,
+} from '../protocol/jsonrpc.js';
+import { LOGGING_LEVELS, type LoggingLevel } from '../protocol/types.js';
 import { runCompleter } from './completion.js';
 import type { RequestContext } from './context.js';
 import type { ServerCore } from './core.js';
+import { isObject } from './initialize.js';
 import { paginate } from './pagination.js';
 import { getPrompt } from './prompts.js';
 import { readResource } from './resources.js';
-import type { ServerSession } from './session.js';
-import { shapeImplementation } from './shape.js';
 import { callTool } from './tools.js';
 
 type Params = Record<string, unknown>;
 type MethodHandler = (core: ServerCore, ctx: RequestContext, params: Params) => object | Promise<object>;
 
 /**
- * Runs one request. `initialize` and `ping` are answered at any time; everything else needs an
- * initialized session. A Map, not an object literal, so "constructor" or "__proto__" never resolve.
+ * Answers one request from its scope (`ctx.scope`): the result, the JSON-RPC error, or nothing when
+ * the client cancelled it (spec: no response then). Session lifecycle (`initialize`, "initialized
+ * yet?") is the caller's; this runs every other method, with or without a session.
  */
-export function dispatchRequest(
-  session: ServerSession,
-  method: string,
-  params: Params,
+export async function answerRequest(
+  core: ServerCore,
   ctx: RequestContext,
-  inBatch: boolean,
-): object | Promise<object> {
-  if (method === 'initialize') return initialize(session, params, inBatch);
-  const handler = METHODS.get(method);
-  if (!handler) {
-    throw new McpError(
-      ErrorCode.MethodNotFound,
-      `Method not found: "${method}". This server answers: initialize, ${[...METHODS.keys()].join(', ')}.`,
-    );
+  request: JsonRpcRequest,
+): Promise<JsonRpcResponse | undefined> {
+  try {
+    const handler = METHODS.get(request.method);
+    if (!handler) {
+      throw new McpError(
+        ErrorCode.MethodNotFound,
+        `Method not found: "${request.method}". This server answers: initialize, ${[...METHODS.keys()].join(', ')}.`,
+      );
+    }
+    const result = await handler(core, ctx, request.params ?? {});
+    if (ctx.cancelled) return undefined;
+    return { jsonrpc: '2.0', id: request.id, result: result as Record<string, unknown> };
+  } catch (error) {
+    if (ctx.cancelled) return undefined;
+    if (error instanceof McpError) return toErrorResponse(request.id, error.toJson());
+    // Not meant for the client: the operator hears the cause, the client learns what failed.
+    core.reportError(error, request.method);
+    return toErrorResponse(request.id, {
+      code: ErrorCode.InternalError,
+      message: `Internal error while handling ${request.method}.`,
+    });
   }
-  if (!session.state.initialized && method !== 'ping') {
-    throw new McpError(
-      ErrorCode.InvalidRequest,
-      `Received "${method}" before initialization. Send "initialize" first and wait for its result (MCP lifecycle).`,
-    );
-  }
-  return handler(session.core, ctx, params);
-}
-
-function initialize(session: ServerSession, params: Params, inBatch: boolean): object {
-  if (inBatch) {
-    throw new McpError(
-      ErrorCode.InvalidRequest,
-      'initialize must not be part of a JSON-RPC batch. Send it on its own.',
-    );
-  }
-  if (session.state.initialized) {
-    throw new McpError(
-      ErrorCode.InvalidRequest,
-      'This session is already initialized; initialize may be sent only once. Open a new connection or session to start over.',
-    );
-  }
-  const version = negotiateVersion(params.protocolVersion);
-  const capabilities = params.capabilities;
-  const state = session.state;
-  state.protocolVersion = version;
-  state.clientCapabilities = isObject(capabilities) ? (capabilities as ClientCapabilities) : {};
-  state.clientInfo = isObject(params.clientInfo)
-    ? (params.clientInfo as unknown as Implementation)
-    : undefined;
-  state.initialized = true;
-  const core = session.core;
-  state.serverCapabilities = core.capabilities(version);
-  const result: Params = {
-    protocolVersion: version,
-    capabilities: state.serverCapabilities,
-    serverInfo: shapeImplementation(core.info, version),
-  };
-  if (core.options.instructions !== undefined) result.instructions = core.options.instructions;
-  return result;
-}
-
-function isObject(value: unknown): value is Params {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function requireString(params: Params, key: string, method: string): string {
@@ -114,19 +80,18 @@ const METHODS = new Map<string, MethodHandler>([
       listResult('resourceTemplates', core.templates.list(ctx.protocolVersion), p.cursor, core.pageSize),
   ],
   ['resources/read', (core, ctx, p) => readResource(core, ctx, p)],
+  // Session-scoped: without a session (stateless HTTP) they are accepted and change nothing.
   [
     'resources/subscribe',
     (_core, ctx, p) => {
-      const state = ctx.session.state;
-      state.subscriptions ??= new Set();
-      state.subscriptions.add(requireString(p, 'uri', 'resources/subscribe'));
+      ctx.scope.session?.subscribe(requireString(p, 'uri', 'resources/subscribe'));
       return {};
     },
   ],
   [
     'resources/unsubscribe',
     (_core, ctx, p) => {
-      ctx.session.state.subscriptions?.delete(requireString(p, 'uri', 'resources/unsubscribe'));
+      ctx.scope.session?.unsubscribe(requireString(p, 'uri', 'resources/unsubscribe'));
       return {};
     },
   ],
@@ -145,7 +110,7 @@ const METHODS = new Map<string, MethodHandler>([
           `Unknown log level ${JSON.stringify(level)}. Use one of: ${LOGGING_LEVELS.join(', ')}.`,
         );
       }
-      ctx.session.state.logLevel = level as LoggingLevel;
+      ctx.scope.session?.setLogLevel(level as LoggingLevel);
       return {};
     },
   ],

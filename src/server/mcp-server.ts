@@ -1,8 +1,9 @@
-import type { Transport } from '../protocol/transport.js';
+import type { Outgoing, Transport } from '../protocol/transport.js';
 import type { LoggingLevel, PromptArgument } from '../protocol/types.js';
+import type { ProtocolVersion } from '../protocol/versions.js';
 import type { SchemaInput } from '../schema/index.js';
 import type { ServerEnv } from './context.js';
-import { ServerCore, type ServerOptions } from './core.js';
+import { type ConnectedSession, ServerCore, type ServerOptions } from './core.js';
 import { createPromptEntry, type PromptConfig, type PromptHandler } from './prompts.js';
 import type { RegisteredHandle } from './registry.js';
 import {
@@ -13,7 +14,9 @@ import {
   type ResourceTemplateConfig,
   type TemplateHandler,
 } from './resources.js';
+import type { Delivery } from './scope.js';
 import { ServerSession, type SessionOptions } from './session.js';
+import { answerStateless } from './stateless.js';
 import { createToolEntry, type ToolConfig, type ToolHandler } from './tools.js';
 
 /**
@@ -46,7 +49,7 @@ export class BaseMcpServer<E extends ServerEnv = ServerEnv> {
   }
 
   /** The sessions currently connected. */
-  get sessions(): ReadonlySet<ServerSession> {
+  get sessions(): ReadonlySet<ConnectedSession> {
     return this.core.sessions;
   }
 
@@ -101,14 +104,14 @@ export class BaseMcpServer<E extends ServerEnv = ServerEnv> {
   notifyResourceUpdated(uri: string): void {
     this.core.broadcast(
       { jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri } },
-      (session) => session.state.subscriptions?.has(uri) === true,
+      (session) => session.subscribed(uri),
     );
   }
 
   /** Logs to every connected client whose log level lets it through. */
   log(level: LoggingLevel, data: unknown, logger?: string): void {
     for (const session of this.core.sessions) {
-      if (session.state.initialized) void session.log(level, data, logger);
+      if (session.initialized) session.log(level, data, logger);
     }
   }
 
@@ -118,6 +121,18 @@ export class BaseMcpServer<E extends ServerEnv = ServerEnv> {
    */
   createSession(options: SessionOptions): ServerSession {
     return new ServerSession(this.core, options);
+  }
+
+  /**
+   * Answers one message (or batch) that arrived with no session, in the protocol version the
+   * client named (stateless HTTP). Handlers cannot ask the client anything; see `answerStateless`.
+   */
+  handleStateless(
+    value: unknown,
+    protocolVersion: ProtocolVersion,
+    delivery: Delivery = {},
+  ): Promise<Outgoing | undefined> {
+    return answerStateless(this.core, value, protocolVersion, delivery);
   }
 
   /**

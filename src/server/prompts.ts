@@ -16,8 +16,7 @@ import {
 } from '../schema/index.js';
 import type { Completers } from './completion.js';
 import type { Context, ServerEnv } from './context.js';
-import type { ServerCore } from './core.js';
-import type { RegistryEntry } from './registry.js';
+import type { Registry, RegistryEntry } from './registry.js';
 import { toProtocolError } from './results.js';
 import { shapePromptResult } from './shape.js';
 
@@ -52,6 +51,12 @@ export type PromptHandler<Args, E extends ServerEnv = ServerEnv> = (
   args: PromptArguments<Args>,
   ctx: Context<E>,
 ) => PromptReturn | Promise<PromptReturn>;
+
+/** What `prompts/get` needs of the server: its prompts, and where unexpected errors go. */
+export interface PromptHost {
+  readonly prompts: Registry<PromptEntry, PromptDefinition>;
+  reportError(error: unknown, where?: string): void;
+}
 
 export interface PromptEntry extends RegistryEntry<PromptDefinition> {
   readonly schema: PreparedSchema | undefined;
@@ -124,7 +129,7 @@ function argumentsFromJsonSchema(prompt: string, jsonSchema: Record<string, unkn
 
 /** `prompts/get`: unknown prompts and bad arguments are protocol errors (-32602). */
 export async function getPrompt(
-  core: ServerCore,
+  core: PromptHost,
   ctx: Context,
   params: Record<string, unknown>,
 ): Promise<GetPromptResult> {
@@ -158,7 +163,9 @@ export async function getPrompt(
   try {
     result = await entry.handler(value, ctx);
   } catch (error) {
-    throw toProtocolError(error, `Getting prompt "${name}"`);
+    throw toProtocolError(error, `Getting prompt "${name}"`, (cause, where) =>
+      core.reportError(cause, where),
+    );
   }
   if (typeof result === 'string') {
     return { messages: [{ role: 'user', content: { type: 'text', text: result } }] };

@@ -9,8 +9,7 @@ import type {
 import { parseUriTemplate, type UriTemplate, UriTemplateError } from '../protocol/uri-template.js';
 import type { Completers } from './completion.js';
 import type { Context, ServerEnv } from './context.js';
-import type { ServerCore } from './core.js';
-import type { RegistryEntry } from './registry.js';
+import type { Registry, RegistryEntry } from './registry.js';
 import { toProtocolError } from './results.js';
 
 /** Everything a resource lists besides its URI and name; `_meta` passes through untouched (MCP Apps put their CSP there). */
@@ -42,6 +41,13 @@ export type TemplateHandler<Variables extends string = string, E extends ServerE
   variables: Record<Variables, string | string[]>,
   ctx: Context<E>,
 ) => ResourceReturn | Promise<ResourceReturn>;
+
+/** What `resources/read` needs of the server: its resources and templates, and where unexpected errors go. */
+export interface ResourceHost {
+  readonly resources: Registry<ResourceEntry, ResourceDefinition>;
+  readonly templates: Registry<TemplateEntry, ResourceTemplateDefinition>;
+  reportError(error: unknown, where?: string): void;
+}
 
 export interface ResourceEntry extends RegistryEntry<ResourceDefinition> {
   readonly handler: ResourceHandler;
@@ -101,41 +107,33 @@ export function createTemplateEntry(
 }
 
 /** `resources/read`: an exact resource first, then the templates in registration order. */
-export async function readResource(core: ServerCore, ctx: Context, params: Record<string, unknown>) {
+export async function readResource(core: ResourceHost, ctx: Context, params: Record<string, unknown>) {
   const uri = params.uri;
   if (typeof uri !== 'string') {
     throw McpError.invalidParams('resources/read needs a string "uri", as resources/list gives it.');
   }
   const resource = core.resources.get(uri);
-  if (resource) {
-    return run(
-      () => resource.handler(uri, ctx),
-      uri,
-      resource.definition.mimeType,
-      `Reading resource "${uri}"`,
-    );
-  }
+  if (resource) return run(core, () => resource.handler(uri, ctx), uri, resource.definition.mimeType);
   for (const entry of core.templates.enabled()) {
     const variables = entry.template.match(uri);
-    if (variables) {
-      const handler = () => entry.handler(uri, variables, ctx);
-      return run(handler, uri, entry.definition.mimeType, `Reading resource "${uri}"`);
-    }
+    if (variables) return run(core, () => entry.handler(uri, variables, ctx), uri, entry.definition.mimeType);
   }
   throw McpError.resourceNotFound(uri);
 }
 
 async function run(
+  core: ResourceHost,
   handler: () => ResourceReturn | Promise<ResourceReturn>,
   uri: string,
   mimeType: string | undefined,
-  what: string,
 ): Promise<ReadResourceResult> {
   let value: ResourceReturn;
   try {
     value = await handler();
   } catch (error) {
-    throw toProtocolError(error, what);
+    throw toProtocolError(error, `Reading resource "${uri}"`, (cause, where) =>
+      core.reportError(cause, where),
+    );
   }
   return toReadResult(value, uri, mimeType);
 }

@@ -1,4 +1,4 @@
-import { McpError, toErrorMessage } from '../protocol/errors.js';
+import { McpError } from '../protocol/errors.js';
 import { ErrorCode } from '../protocol/jsonrpc.js';
 import type { CallToolResult, ContentBlock } from '../protocol/types.js';
 
@@ -34,10 +34,19 @@ export function toolErrorResult(message: string): CallToolResult {
 }
 
 /**
- * Converts what a resource, prompt or completion handler threw into a JSON-RPC error: an
- * `McpError` keeps its code; anything else is an internal error that names what failed.
+ * Converts what a resource or prompt handler threw into a JSON-RPC error. An `McpError` is meant
+ * for the client and keeps its code and message; anything else may carry internals (a database
+ * error, a path), so the client learns only what failed and `onError` hears the cause.
  */
-export function toProtocolError(error: unknown, what: string): McpError {
+export function toProtocolError(
+  error: unknown,
+  what: string,
+  report: (error: unknown, where: string) => void,
+): McpError {
   if (error instanceof McpError) return error;
-  return new McpError(ErrorCode.InternalError, `${what} failed: ${toErrorMessage(error)}`);
+  report(error, what);
+  return new McpError(
+    ErrorCode.InternalError,
+    `${what} failed with an internal error; the server reported the cause to its operator.`,
+  );
 }

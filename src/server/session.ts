@@ -2,7 +2,6 @@ import { McpError } from '../protocol/errors.js';
 import {
   ErrorCode,
   type JsonRpcError,
-  type JsonRpcMessage,
   type JsonRpcNotification,
   type JsonRpcRequest,
   type JsonRpcResponse,
@@ -10,19 +9,28 @@ import {
   type RequestId,
   toErrorResponse,
 } from '../protocol/jsonrpc.js';
-import type { MessageExtra, Outgoing } from '../protocol/transport.js';
-import {
-  type ClientCapabilities,
-  type Implementation,
-  LOGGING_LEVELS,
-  type LoggingLevel,
-  type ServerCapabilities,
+import type { Outgoing } from '../protocol/transport.js';
+import type {
+  ClientCapabilities,
+  Implementation,
+  LoggingLevel,
+  ServerCapabilities,
 } from '../protocol/types.js';
 import { featuresOf, LATEST_VERSION, type ProtocolVersion } from '../protocol/versions.js';
 import { ClientRequests } from './client-requests.js';
-import { type ClientRequestOptions, RequestContext } from './context.js';
-import type { ServerCore } from './core.js';
-import { dispatchRequest } from './dispatch.js';
+import { logMessage, passesLogLevel, RequestContext } from './context.js';
+import type { ConnectedSession, ServerCore } from './core.js';
+import { answerRequest } from './dispatch.js';
+import { negotiate } from './initialize.js';
+import type {
+  Asking,
+  ClientAsker,
+  ClientRequestOptions,
+  Delivery,
+  RequestScope,
+  SendToClient,
+  SessionControls,
+} from './scope.js';
 
 export interface SessionOptions {
   /** The session id a sessionful transport (HTTP) minted; none on stdio. */
@@ -31,21 +39,12 @@ export interface SessionOptions {
   send(message: Outgoing): void | Promise<void>;
   /** Runs once when the session closes. */
   onClose?: () => void;
-  /**
-   * A session that lives for one HTTP request (stateless mode): it cannot send requests to the
-   * client, because the answer would arrive on another request with no session to route it to.
-   */
+  /** @deprecated Use `server.handleStateless()`; kept while the HTTP transports move to it. */
   stateless?: boolean;
 }
 
-export interface HandleOptions extends MessageExtra {
-  /** Where messages related to this request go (progress, logs, server-to-client requests). Defaults to `send`. */
-  reply?: (message: JsonRpcMessage) => void | Promise<void>;
-  /** Aborts the handler's `ctx.signal`, e.g. when an HTTP client disconnects. */
-  signal?: AbortSignal;
-  /** Ends the stream carrying this request's messages so the client resumes later (HTTP with an event store). */
-  closeStream?: () => void;
-}
+/** @deprecated The old name of `Delivery`, kept while the HTTP transports move to it. */
+export type HandleOptions = Delivery;
 
 /** A session's logical state: small, plain data, so a remote session store can hold it later. */
 export interface SessionState {
@@ -61,11 +60,12 @@ export interface SessionState {
 }
 
 /**
- * One client's conversation with the server. Messages come in through `handle()`; its answer is
- * returned for the transport to send, and everything else goes out through the reply channel or
- * `send`. Knows nothing of the transport underneath.
+ * One client's conversation with the server (the 2025 eras: `initialize`, then requests). Messages
+ * come in through `handle()`; its answer is returned for the transport to send, and everything
+ * else goes out through the request's reply channel or `send`. Each request runs with a
+ * `RequestScope` made here from what `initialize` negotiated; knows nothing of the transport.
  */
-export class ServerSession {
+export class ServerSession implements ConnectedSession, SessionControls, ClientAsker {
   readonly state: SessionState = {
     initialized: false,
     protocolVersion: undefined,
@@ -80,6 +80,8 @@ export class ServerSession {
   private clientRequests: ClientRequests | undefined;
   /** What `handle()` returned for `initialize`, until it settles (see onRequest). */
   private initializing: Promise<unknown> | undefined;
+  /** The client as `ctx.client` shows it; fixed by `initialize`. */
+  private client: RequestScope['client'] = NO_CLIENT;
   private closed = false;
 
   constructor(
@@ -97,8 +99,8 @@ export class ServerSession {
     return this.closed;
   }
 
-  get isStateless(): boolean {
-    return this.options.stateless === true;
+  get initialized(): boolean {
+    return this.state.initialized;
   }
 
   /** The negotiated revision; before `initialize`, the latest (only `ping` is answered then). */
@@ -107,9 +109,9 @@ export class ServerSession {
   }
 
   /** Handles one decoded JSON value (a message or a batch). Resolves to what to send back, if anything. */
-  handle(value: unknown, options: HandleOptions = {}): Promise<Outgoing | undefined> {
-    if (Array.isArray(value)) return this.handleBatch(value, options);
-    const answer = this.handleOne(value, options, false);
+  handle(value: unknown, delivery: Delivery = {}): Promise<Outgoing | undefined> {
+    if (Array.isArray(value)) return this.handleBatch(value, delivery);
+    const answer = this.handleOne(value, delivery, false);
     if (isInitialize(value)) {
       this.initializing = answer;
       // Once settled, the transport has sent it (its reaction came first); an idle session keeps nothing.
@@ -140,27 +142,38 @@ export class ServerSession {
     }
   }
 
-  /** Sends `notifications/message` unless the client's log level filters it out. */
-  async log(
-    level: LoggingLevel,
-    data: unknown,
-    logger?: string,
-    reply?: (message: JsonRpcMessage) => void | Promise<void>,
-  ): Promise<void> {
-    const threshold = this.state.logLevel;
-    if (threshold && LOGGING_LEVELS.indexOf(level) < LOGGING_LEVELS.indexOf(threshold)) return;
-    const params: Record<string, unknown> = { level, data };
-    if (logger !== undefined) params.logger = logger;
-    const notification: JsonRpcNotification = { jsonrpc: '2.0', method: 'notifications/message', params };
-    if (reply) await reply(notification);
-    else this.notify(notification);
+  /** Sends a server-wide `notifications/message` unless the client's log level filters it out. */
+  log(level: LoggingLevel, data: unknown, logger?: string): void {
+    if (passesLogLevel(level, this.state.logLevel)) this.notify(logMessage(level, data, logger));
   }
 
-  /** Sends a request to the client on the reply channel of `ctx` and waits for its answer. */
-  request(
+  offered(kind: 'tools' | 'resources' | 'prompts'): boolean {
+    return this.state.serverCapabilities?.[kind] !== undefined;
+  }
+
+  subscribed(uri: string): boolean {
+    return this.state.subscriptions?.has(uri) === true;
+  }
+
+  subscribe(uri: string): void {
+    this.state.subscriptions ??= new Set();
+    this.state.subscriptions.add(uri);
+  }
+
+  unsubscribe(uri: string): void {
+    this.state.subscriptions?.delete(uri);
+  }
+
+  setLogLevel(level: LoggingLevel): void {
+    this.state.logLevel = level;
+  }
+
+  /** Sends a request to the client on the asking request's channel and waits for its answer. */
+  ask(
     method: string,
     params: Record<string, unknown> | undefined,
-    ctx: RequestContext,
+    asking: Asking,
+    send: SendToClient,
     options?: ClientRequestOptions,
   ): Promise<Record<string, unknown>> {
     if (this.closed) {
@@ -172,7 +185,7 @@ export class ServerSession {
       (notification) => this.notify(notification),
       this.core.requestTimeoutMs,
     );
-    return this.clientRequests.send(method, params, ctx, options);
+    return this.clientRequests.send(method, params, asking, send, options);
   }
 
   /** Ends the session: in-flight handlers are aborted and requests to the client fail. */
@@ -185,7 +198,7 @@ export class ServerSession {
     this.options.onClose?.();
   }
 
-  private async handleBatch(values: unknown[], options: HandleOptions): Promise<Outgoing | undefined> {
+  private async handleBatch(values: unknown[], delivery: Delivery): Promise<Outgoing | undefined> {
     if (values.length === 0) {
       return toErrorResponse(null, {
         code: ErrorCode.InvalidRequest,
@@ -199,14 +212,14 @@ export class ServerSession {
         message: `JSON-RPC batches are allowed only in protocol version 2025-03-26, and this session negotiated ${version ?? 'none yet (initialize must be sent on its own)'}. Send each message separately.`,
       });
     }
-    const answers = await Promise.all(values.map((value) => this.handleOne(value, options, true)));
+    const answers = await Promise.all(values.map((value) => this.handleOne(value, delivery, true)));
     const responses = answers.filter((answer): answer is JsonRpcResponse => answer !== undefined);
     return responses.length > 0 ? responses : undefined;
   }
 
   private async handleOne(
     value: unknown,
-    options: HandleOptions,
+    delivery: Delivery,
     inBatch: boolean,
   ): Promise<JsonRpcResponse | undefined> {
     const parsed = parseMessage(value);
@@ -223,13 +236,13 @@ export class ServerSession {
         this.onNotification(parsed.message);
         return undefined;
       case 'request':
-        return this.onRequest(parsed.message, options, inBatch);
+        return this.onRequest(parsed.message, delivery, inBatch);
     }
   }
 
   private async onRequest(
     request: JsonRpcRequest,
-    options: HandleOptions,
+    delivery: Delivery,
     inBatch: boolean,
   ): Promise<JsonRpcResponse | undefined> {
     if (this.closed) {
@@ -238,17 +251,19 @@ export class ServerSession {
         message: 'This session is closed. Start a new session with initialize.',
       });
     }
-    const params = request.params ?? {};
-    const reply = options.reply ?? this.options.send;
-    const meta = params._meta as Record<string, unknown> | undefined;
-    const ctx = new RequestContext(this, request.id, meta, reply, options);
     // initialize cannot be cancelled (spec), so it is not tracked: a session that only initialized
     // then holds no map at all.
-    const tracked = request.method !== 'initialize';
-    if (tracked) {
-      this.inflight ??= new Map();
-      this.inflight.set(request.id, ctx);
+    if (request.method === 'initialize') return this.initialize(request, inBatch);
+    if (!this.state.initialized && request.method !== 'ping') {
+      return toErrorResponse(request.id, {
+        code: ErrorCode.InvalidRequest,
+        message: `Received "${request.method}" before initialization. Send "initialize" first and wait for its result (MCP lifecycle).`,
+      });
     }
+    const meta = request.params?._meta as Record<string, unknown> | undefined;
+    const ctx = new RequestContext(this.scopeFor(delivery), request.id, meta);
+    this.inflight ??= new Map();
+    this.inflight.set(request.id, ctx);
     try {
       const initializing = this.initializing;
       if (initializing) {
@@ -260,20 +275,52 @@ export class ServerSession {
         await initializing.catch(() => undefined);
         if (ctx.cancelled) return undefined;
       }
-      const result = await dispatchRequest(this, request.method, params, ctx, inBatch);
-      if (ctx.cancelled) return undefined; // Spec: no response to a cancelled request.
-      return { jsonrpc: '2.0', id: request.id, result: result as Record<string, unknown> };
-    } catch (error) {
-      if (ctx.cancelled) return undefined;
-      const mcpError =
-        error instanceof McpError
-          ? error
-          : new McpError(ErrorCode.InternalError, `Internal error while handling ${request.method}.`);
-      if (!(error instanceof McpError)) this.core.reportError(error);
-      return toErrorResponse(request.id, mcpError.toJson());
+      return await answerRequest(this.core, ctx, request);
     } finally {
-      if (tracked) this.inflight?.delete(request.id);
+      this.inflight.delete(request.id);
     }
+  }
+
+  /** What one request of this session may know and do; made per request, never written after. */
+  private scopeFor(delivery: Delivery): RequestScope {
+    const state = this.state;
+    const protocolVersion = state.protocolVersion ?? LATEST_VERSION;
+    return {
+      protocolVersion,
+      features: featuresOf(protocolVersion),
+      sessionId: this.options.id,
+      client: this.client,
+      logLevel: state.logLevel,
+      delivery,
+      send: delivery.reply ?? this.options.send,
+      asker: this.options.stateless ? undefined : this,
+      session: this,
+    };
+  }
+
+  private initialize(request: JsonRpcRequest, inBatch: boolean): JsonRpcResponse {
+    if (inBatch) {
+      return toErrorResponse(request.id, {
+        code: ErrorCode.InvalidRequest,
+        message: 'initialize must not be part of a JSON-RPC batch. Send it on its own.',
+      });
+    }
+    if (this.state.initialized) {
+      return toErrorResponse(request.id, {
+        code: ErrorCode.InvalidRequest,
+        message:
+          'This session is already initialized; initialize may be sent only once. Open a new connection or session to start over.',
+      });
+    }
+    const { negotiated, result } = negotiate(this.core, request.params ?? {});
+    const state = this.state;
+    state.protocolVersion = negotiated.protocolVersion;
+    state.clientInfo = negotiated.clientInfo;
+    state.clientCapabilities = negotiated.clientCapabilities;
+    state.serverCapabilities = negotiated.serverCapabilities;
+    state.initialized = true;
+    this.client = { info: negotiated.clientInfo, capabilities: negotiated.clientCapabilities };
+    return { jsonrpc: '2.0', id: request.id, result };
   }
 
   private onNotification(notification: JsonRpcNotification): void {
@@ -299,6 +346,9 @@ export class ServerSession {
     );
   }
 }
+
+/** Before `initialize`, a client is nobody in particular (only `ping` is answered then). */
+const NO_CLIENT: RequestScope['client'] = { info: undefined, capabilities: {} };
 
 function isInitialize(value: unknown): boolean {
   return (

@@ -10,8 +10,7 @@ import {
   type SchemaInput,
 } from '../schema/index.js';
 import type { Context, RequestContext, ServerEnv } from './context.js';
-import type { ServerCore } from './core.js';
-import type { RegistryEntry } from './registry.js';
+import type { Registry, RegistryEntry } from './registry.js';
 import { toolErrorResult, toToolResult } from './results.js';
 import { shapeToolResult } from './shape.js';
 
@@ -40,6 +39,12 @@ export type ToolHandler<Input, Output, E extends ServerEnv = ServerEnv> = (
   args: ToolArguments<Input>,
   ctx: Context<E>,
 ) => ToolReturn<Output> | Promise<ToolReturn<Output>>;
+
+/** What `tools/call` needs of the server: its tools, and where unexpected errors go. */
+export interface ToolHost {
+  readonly tools: Registry<ToolEntry, ToolDefinition>;
+  reportError(error: unknown, where?: string): void;
+}
 
 export interface ToolEntry extends RegistryEntry<ToolDefinition> {
   readonly input: PreparedSchema | undefined;
@@ -89,7 +94,7 @@ export function createToolEntry(
 
 /** `tools/call`. Protocol errors for unknown tools; everything the tool itself does wrong is `isError`. */
 export async function callTool(
-  core: ServerCore,
+  core: ToolHost,
   ctx: RequestContext,
   params: Record<string, unknown>,
 ): Promise<CallToolResult> {
@@ -114,7 +119,7 @@ export async function callTool(
     if (!checked.ok) {
       const message = `Invalid arguments for tool "${name}": ${formatIssues(checked.issues)}`;
       // 2025-11-25 moved input validation errors into tool results so the model can correct itself.
-      if (ctx.protocolVersion === '2025-11-25') return toolErrorResult(message);
+      if (ctx.scope.features.inputErrorsAsToolResults) return toolErrorResult(message);
       throw McpError.invalidParams(message, { issues: checked.issues });
     }
     args = checked.value;
@@ -125,6 +130,9 @@ export async function callTool(
   } catch (error) {
     // The spec requires URL-elicitation-required to travel as a JSON-RPC error.
     if (error instanceof McpError && error.code === ErrorCode.UrlElicitationRequired) throw error;
+    // The model reads the message to correct itself (spec "Tool Execution Errors"), so it is sent;
+    // the operator hears about anything that was not a deliberate McpError.
+    if (!(error instanceof McpError)) core.reportError(error, `tool "${name}"`);
     return toolErrorResult(toErrorMessage(error));
   }
   const output = entry.output;
