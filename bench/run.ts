@@ -14,22 +14,38 @@ const config = readConfig();
 const loadAtStart = loadavg()[0]!;
 pinSelf();
 const log = (line: string) => process.stderr.write(`${line}\n`);
+/** Keyed by server name (it cannot run at all) or by "server mode" (it cannot serve that mode). */
 const skipped = new Map<string, string>();
+const notes = new Set<string>();
 
-/** Runs `body` against a fresh server process, unless that server cannot run yet. */
-async function withServer(name: ServerName, mode: Mode, body: (s: RunningServer) => Promise<void>) {
-  if (skipped.has(name)) return;
+/**
+ * Runs `body` against a fresh server process, unless that server cannot run yet or cannot serve
+ * this mode (the server says so on its ready line; see `skip` and `unsupported` in servers/common.ts).
+ * Resolves to whether `body` ran.
+ */
+async function withServer(
+  name: ServerName,
+  mode: Mode,
+  body: (s: RunningServer) => Promise<void>,
+): Promise<boolean> {
+  if (skipped.has(name) || skipped.has(`${name} ${mode}`)) return false;
   const started = await startServer(name, mode);
   if ('skipped' in started) {
-    skipped.set(name, `${name}: skipped (${started.skipped})`);
-    log(skipped.get(name)!);
-    return;
+    const key = started.modeOnly ? `${name} ${mode}` : name;
+    skipped.set(key, `${key}: skipped (${started.skipped})`);
+    log(skipped.get(key)!);
+    return false;
+  }
+  if (started.note && !notes.has(`${name} ${mode}: ${started.note}`)) {
+    notes.add(`${name} ${mode}: ${started.note}`);
+    log(`${name} ${mode}: ${started.note}`);
   }
   try {
     await body(started);
   } finally {
     await started.stop();
   }
+  return true;
 }
 
 const throughput: ThroughputRow[] = [];
@@ -47,20 +63,24 @@ for (const mode of config.modes) {
   }
 }
 
-// Idle sessions only exist in stateful modes; SSE answers change nothing about an idle session.
+// Idle sessions only exist in stateful modes; SSE answers change nothing about an idle session, so
+// a server that cannot answer in JSON has its Streamable HTTP sessions measured in streamable-sse.
 const memoryModes = config.modes.filter((m) => m === 'streamable-json' || m === 'legacy-sse');
 const memory: MemoryRow[] = [];
 const [from, to] = config.sessions;
 if (from !== undefined && to !== undefined) {
   for (const mode of memoryModes) {
     for (const name of config.servers) {
-      await withServer(name, mode, async (server) => {
-        const row = await measureMemory(server, name, mode, from, to);
-        memory.push(row);
-        log(
-          `${mode} ${name} idle: ${(row.rssBytesPerSession / 1024).toFixed(2)} KB/session, ${row.errors} errors`,
-        );
-      });
+      const idle = (m: Mode) =>
+        withServer(name, m, async (server) => {
+          const row = await measureMemory(server, name, m, from, to);
+          memory.push(row);
+          log(
+            `${m} ${name} idle: ${(row.rssBytesPerSession / 1024).toFixed(2)} KB/session, ${row.errors} errors`,
+          );
+        });
+      if (!(await idle(mode)) && mode === 'streamable-json' && !skipped.has(name))
+        await idle('streamable-sse');
     }
   }
 }
@@ -72,6 +92,7 @@ const markdown = renderMarkdown({
   throughput,
   memory,
   skipped: [...skipped.values()],
+  notes: [...notes],
   loadAtStart,
 });
 process.stdout.write(markdown);

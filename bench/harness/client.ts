@@ -6,6 +6,7 @@ import type { Agent, IncomingMessage } from 'node:http';
 import type { Mode } from './config.js';
 import { openStream, parseSse, type Reply, SseParser, send, TIMEOUT_MS } from './http.js';
 
+/** Asked for in `initialize`; later requests carry the version the server chose. */
 const PROTOCOL = '2025-11-25';
 
 interface RpcMessage {
@@ -35,8 +36,11 @@ function toolCall(id: number, text: string): string {
   });
 }
 
-function checkInit(msg: RpcMessage | undefined): void {
-  if (typeof msg?.result?.protocolVersion !== 'string') throw new Error(`bad initialize answer`);
+/** Checks an `initialize` answer; returns the protocol version the server chose. */
+function checkInit(msg: RpcMessage | undefined): string {
+  const version = msg?.result?.protocolVersion;
+  if (typeof version !== 'string') throw new Error(`bad initialize answer`);
+  return version;
 }
 
 function checkEcho(msg: RpcMessage | undefined, text: string): void {
@@ -60,7 +64,8 @@ function answerOf(reply: Reply, id: number): RpcMessage | undefined {
 class StreamableClient implements Client {
   private nextId = 1;
   private sessionId: string | undefined;
-  private initialized = false;
+  /** The version the server chose in `initialize`, sent as `MCP-Protocol-Version` afterwards. */
+  private protocolVersion: string | undefined;
 
   constructor(
     private readonly agent: Agent,
@@ -72,7 +77,7 @@ class StreamableClient implements Client {
       accept: 'application/json, text/event-stream',
       'content-type': 'application/json',
     };
-    if (this.initialized) headers['mcp-protocol-version'] = PROTOCOL;
+    if (this.protocolVersion) headers['mcp-protocol-version'] = this.protocolVersion;
     if (this.sessionId) headers['mcp-session-id'] = this.sessionId;
     return headers;
   }
@@ -80,10 +85,10 @@ class StreamableClient implements Client {
   async open(): Promise<void> {
     const id = this.nextId++;
     const reply = await send(this.agent, this.url, 'POST', this.headers(), initialize(id, PROTOCOL));
-    checkInit(answerOf(reply, id));
+    const version = checkInit(answerOf(reply, id));
     const session = reply.headers['mcp-session-id'];
     this.sessionId = typeof session === 'string' ? session : undefined;
-    this.initialized = true;
+    this.protocolVersion = version;
     const ack = await send(this.agent, this.url, 'POST', this.headers(), INITIALIZED);
     if (ack.status !== 202) throw new Error(`notifications/initialized: HTTP ${ack.status}`);
   }

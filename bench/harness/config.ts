@@ -3,7 +3,7 @@ import type { Mode } from '../servers/common.js';
 
 export type { Mode };
 export const ALL_MODES: readonly Mode[] = ['streamable-json', 'streamable-sse', 'stateless', 'legacy-sse'];
-export const ALL_SERVERS = ['raw', 'sdk', 'wharf'] as const;
+export const ALL_SERVERS = ['raw', 'sdk', 'wharf', 'mcp-lite', 'tmcp'] as const;
 export type ServerName = (typeof ALL_SERVERS)[number];
 
 export interface Config {

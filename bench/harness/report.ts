@@ -12,6 +12,8 @@ export interface Results {
   throughput: ThroughputRow[];
   memory: MemoryRow[];
   skipped: string[];
+  /** Servers that serve a mode differently from the others (e.g. SSE answers where JSON is expected). */
+  notes: string[];
   /** Other work on the machine skews the figures; recorded so a noisy run can be spotted. */
   loadAtStart: number;
 }
@@ -49,9 +51,12 @@ function throughputTable(rows: ThroughputRow[]): string {
 /** Below this, an RSS growth per session is allocator noise and a ratio to it means nothing. */
 const RSS_NOISE_BYTES = 512;
 
+/** Idle sessions compare within a transport: the answer format changes nothing about an idle session. */
+const transport = (mode: string) => (mode === 'legacy-sse' ? mode : 'streamable');
+
 function memoryTable(rows: MemoryRow[]): string {
   const body = rows.map((r) => {
-    const raw = rows.find((x) => x.server === 'raw' && x.mode === r.mode);
+    const raw = rows.find((x) => x.server === 'raw' && transport(x.mode) === transport(r.mode));
     const rssRatio = raw && raw.rssBytesPerSession >= RSS_NOISE_BYTES;
     return [
       r.mode,
@@ -81,7 +86,7 @@ export function renderMarkdown(results: Results): string {
   out.push(`- Pinning: ${results.pinned ? 'server on CPU 0, load generator on CPU 1 (taskset)' : 'none'}`);
   out.push(`- Command: \`${config.command}\``);
   out.push(`- Window: ${config.warmup} s warm-up, then ${config.seconds} s measured per row`);
-  for (const line of results.skipped) out.push(`- ${line}`);
+  for (const line of [...results.skipped, ...results.notes]) out.push(`- ${line}`);
   if (results.throughput.length)
     out.push('', '## Server CPU per `tools/call`', '', throughputTable(results.throughput));
   if (results.memory.length) {

@@ -30,7 +30,10 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export type Started = RunningServer | { skipped: string };
+export type Started =
+  | (RunningServer & { note?: string })
+  /** `modeOnly`: the server cannot serve this mode but may serve others; otherwise it cannot run at all. */
+  | { skipped: string; modeOnly: boolean };
 
 function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
@@ -74,13 +77,20 @@ export async function startServer(name: ServerName, mode: Mode): Promise<Started
     await stop(child);
     throw error;
   });
-  const ready = JSON.parse(line) as { port?: number; control?: number; skip?: string };
+  const ready = JSON.parse(line) as {
+    port?: number;
+    control?: number;
+    note?: string;
+    skip?: string;
+    mode?: Mode;
+  };
   if (ready.skip) {
     await stop(child);
-    return { skipped: ready.skip };
+    return { skipped: ready.skip, modeOnly: ready.mode === mode };
   }
   const control = `http://127.0.0.1:${ready.control}/stats`;
   return {
+    note: ready.note,
     base: new URL(`http://127.0.0.1:${ready.port}`),
     stats: async (collectGarbage = false) => {
       const res = await fetch(collectGarbage ? `${control}?gc=1` : control, {

@@ -51,16 +51,26 @@ function startControl(): Promise<number> {
   });
 }
 
-/** Starts the side channel and prints the one ready line the harness waits for. */
-export async function ready(port: number): Promise<void> {
+/**
+ * Starts the side channel and prints the one ready line the harness waits for. `note` is for a
+ * server that serves this mode differently from the others (e.g. SSE answers where the mode expects
+ * JSON); the report lists it.
+ */
+export async function ready(port: number, note?: string): Promise<void> {
   const control = await startControl();
   // Exit normally on SIGTERM so that `--cpu-prof` (BENCH_NODE_ARGS) gets to write its profile.
   process.once('SIGTERM', () => process.exit(0));
-  process.stdout.write(`${JSON.stringify({ port, control })}\n`);
+  process.stdout.write(`${JSON.stringify({ port, control, note })}\n`);
 }
 
-/** Tells the harness this server cannot run yet, and why. */
+/** Tells the harness this server cannot run at all (yet), and why: none of its modes runs. */
 export function skip(reason: string): never {
   process.stdout.write(`${JSON.stringify({ skip: reason })}\n`);
+  process.exit(0);
+}
+
+/** Tells the harness this server cannot serve `MODE`, and why; its other modes still run. */
+export function unsupported(reason: string): never {
+  process.stdout.write(`${JSON.stringify({ skip: reason, mode: MODE })}\n`);
   process.exit(0);
 }
