@@ -21,7 +21,7 @@ export type {
   RequestId,
 } from './protocol/jsonrpc.js';
 export { ErrorCode } from './protocol/jsonrpc.js';
-export type { MessageExtra, Outgoing, Transport, TransportHandlers } from './protocol/transport.js';
+export type { Delivery, Outgoing, SendToClient, Transport, TransportHandlers } from './protocol/transport.js';
 export type * from './protocol/types.js';
 export { LOGGING_LEVELS } from './protocol/types.js';
 export { LATEST_VERSION, type ProtocolVersion, SUPPORTED_VERSIONS } from './protocol/versions.js';

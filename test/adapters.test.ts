@@ -17,7 +17,18 @@ import { CreateMessageRequestSchema, type Progress } from '@modelcontextprotocol
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { McpServer } from 'wharf-mcp';
 import { z } from 'zod';
-import { mcpHeaders, type RequestFn, initialize as rawInitialize } from './support/bindings.js';
+import {
+  mcpHeaders,
+  messageOf,
+  progressSeen,
+  type RequestFn,
+  initialize as rawInitialize,
+  SseReader,
+  textOf,
+  until,
+  WAIT_MS,
+  withTimeout,
+} from './support/bindings.js';
 import {
   HOST_ERROR,
   HOST_NOT_FOUND,
@@ -29,13 +40,10 @@ import {
   layouts,
   type RunningHost,
 } from './support/hosts.js';
-import { messageOf, SseReader, sleep, WAIT_MS, withTimeout } from './support/http-client.js';
 import { checkedTransport, WireChecker } from './support/wire-validator.js';
 
 /** Every SDK request is bounded by this (the SDK's default is a minute). */
 const REQUEST = { timeout: WAIT_MS };
-/** How long the `slow` tool waits between its progress and its result. */
-const SLOW_MS = 300;
 
 type Kind = 'streamable' | 'legacy';
 const KINDS: readonly Kind[] = ['streamable', 'legacy'];
@@ -50,12 +58,14 @@ function fixture() {
   const ran = (name: string) => {
     calls[name] = (calls[name] ?? 0) + 1;
   };
+  /** `count` and `slow` go on after a progress once the test reports the client saw it. */
+  const progress = progressSeen();
   const server = new McpServer({ name: 'adapters-fixture', version: '1.0.0' });
   server.tool('count', { description: 'Counts to three, reporting progress' }, async (_args, ctx) => {
     ran('count');
     for (const [step, word] of ['one', 'two', 'three'].entries()) {
       await ctx.progress(step + 1, 3, word);
-      await sleep(5);
+      await progress.reached(word);
     }
     return 'counted';
   });
@@ -75,12 +85,16 @@ function fixture() {
     ran('session');
     return String(ctx.sessionId);
   });
-  server.tool('slow', { description: 'Reports progress, then takes a while' }, async (_args, ctx) => {
-    ran('slow');
-    await ctx.progress(1, 2, 'started');
-    await sleep(SLOW_MS);
-    return 'finished';
-  });
+  server.tool(
+    'slow',
+    { description: 'Reports progress, returns once the client saw it' },
+    async (_args, ctx) => {
+      ran('slow');
+      await ctx.progress(1, 2, 'started');
+      await progress.reached('started');
+      return 'finished';
+    },
+  );
   server.tool(
     'echo',
     { description: 'Returns its text', inputSchema: z.object({ text: z.string() }) },
@@ -90,13 +104,7 @@ function fixture() {
     },
   );
   server.resource('note', 'memo://note', { description: 'A note', mimeType: 'text/plain' }, () => 'Buy milk');
-  return { server, calls };
-}
-
-function textOf(result: unknown): string {
-  const [first] = (result as { content: { type: string; text?: string }[] }).content;
-  if (first?.type !== 'text' || first.text === undefined) throw new Error('expected a text block first');
-  return first.text;
+  return { server, calls, progress };
 }
 
 interface Connection {
@@ -158,15 +166,6 @@ async function connect(
   };
 }
 
-/** Polls `check` until it resolves true; rejects naming `what` after `ms`. */
-async function eventually(check: () => Promise<boolean> | boolean, what: string, ms = 2_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
 /** A raw POST of one JSON-RPC message to the Streamable HTTP endpoint. */
 function rawPost(
   running: RunningHost,
@@ -191,13 +190,14 @@ function messagesUrl(running: RunningHost, sessionId: string): URL {
 
 /** Starts a host with a fresh fixture app; everything is stopped by `stop()`. */
 async function startHost(host: Host, layout: Layout, extras?: HostExtras) {
-  const { server, calls } = fixture();
+  const { server, calls, progress } = fixture();
   const app = server.httpApp({ path: layout.appPath });
   const running = await host.start(app, layout, extras);
   const connections: Connection[] = [];
   return {
     app,
     calls,
+    progress,
     running,
     async connect(kind: Kind, headers?: Record<string, string>) {
       const connection = await connect(running, kind, headers);
@@ -250,6 +250,7 @@ describe.each(hosts)('$name', (host) => {
           onprogress: (progress) => {
             seen.push(progress);
             order.push(`progress ${progress.progress}`);
+            started.progress.seen(String(progress.message));
           },
         });
         order.push('result');
@@ -307,7 +308,7 @@ describe.each(hosts)('$name', (host) => {
           checker.assertClean();
           expect(errors).toEqual([]);
           await connection.close();
-          await eventually(async () => {
+          await until(async () => {
             const response = await post();
             await response.body?.cancel();
             return response.status === 404;
@@ -386,19 +387,19 @@ describe.each(hosts)('$name beside its host', (host) => {
   it('streams SSE through the host’s compression middleware without holding it back', async () => {
     const started = await start({ compress: true });
     const { running } = started;
-    // The SDK client: the progress arrives a tool's pause before the result.
+    // The SDK client: `slow` returns only once the client saw its progress, so the call can only
+    // finish if the progress came through while the response was still open, not held back.
     const { client, checker, errors } = await started.connect('streamable');
-    let progressAt = 0;
+    const seen: string[] = [];
     const result = await client.callTool({ name: 'slow' }, undefined, {
       ...REQUEST,
-      onprogress: () => {
-        progressAt = Date.now();
+      onprogress: ({ message }) => {
+        seen.push(String(message));
+        started.progress.seen(String(message));
       },
     });
-    const resultAt = Date.now();
     expect(textOf(result)).toBe('finished');
-    expect(progressAt).toBeGreaterThan(0);
-    expect(resultAt - progressAt).toBeGreaterThanOrEqual(SLOW_MS - 50);
+    expect(seen).toEqual(['started']);
     checker.assertClean();
     expect(errors).toEqual([]);
 
@@ -407,7 +408,7 @@ describe.each(hosts)('$name beside its host', (host) => {
     expect(items.headers.get('content-encoding')).toBe('gzip');
     await items.body?.cancel();
 
-    // On the raw stream, asking for gzip: each event is timed as its bytes arrive.
+    // On the raw stream, asking for gzip: the progress event must arrive while the tool waits for it.
     const request: RequestFn = (_path, init) => running.fetch(running.mcpUrl, init);
     const gzip = { 'accept-encoding': 'gzip' };
     const { sessionId } = await withTimeout(rawInitialize(request, { headers: gzip }), 'a raw initialize');
@@ -427,18 +428,18 @@ describe.each(hosts)('$name beside its host', (host) => {
     // Wharf marks SSE `Cache-Control: no-transform`, which the compression middleware respect.
     expect(response.headers.get('content-encoding')).toBeNull();
     const reader = new SseReader(response);
-    const timeline: { method: string; at: number }[] = [];
+    const methods: string[] = [];
     for (;;) {
       const event = await reader.next('the slow tool’s events');
       if (!event) break;
       const message = messageOf(event);
       if (!message) continue;
-      timeline.push({ method: String(message.method ?? 'result'), at: Date.now() });
+      methods.push(String(message.method ?? 'result'));
+      if (message.method === 'notifications/progress') started.progress.seen('started');
       if ('result' in message) break;
     }
     await reader.cancel();
-    expect(timeline.map((entry) => entry.method)).toEqual(['notifications/progress', 'result']);
-    expect(timeline[1]!.at - timeline[0]!.at).toBeGreaterThanOrEqual(SLOW_MS - 50);
+    expect(methods).toEqual(['notifications/progress', 'result']);
   });
 
   it('gives tools the user the host’s auth established; what it refuses never reaches MCP', async () => {
@@ -465,8 +466,10 @@ describe.each(hosts)('$name beside its host', (host) => {
         expect(response.status).toBe(401);
         expect(await response.json()).toEqual({ error: 'unauthorized' });
         expect(started.running.stats.rejected).toBe(rejected + 1);
-        await sleep(20);
         expect(started.calls.whoami).toBe(ran);
+        // The next call with credentials is the only one more to run: the refused one never will.
+        await client.callTool({ name: 'whoami' }, undefined, REQUEST);
+        expect(started.calls.whoami).toBe((ran ?? 0) + 1);
       }
     }
     // Nor does an initialize, or a legacy stream, without credentials.
@@ -498,10 +501,10 @@ describe.each(hosts)('$name beside its host', (host) => {
     expect(endpoint?.event).toBe('endpoint');
 
     await withTimeout(app.close(), 'app.close()');
-    expect(await reader.rest('the raw stream to end after app.close()', 2_000)).toEqual([]);
+    expect(await reader.rest('the raw stream to end after app.close()')).toEqual([]);
     expect(reader.ended).toBe(true);
     // The SDK client sees its stream end: its EventSource reports an SseError (and would reconnect).
-    await eventually(() => connection.errors.length > 0, 'the SDK client to see its stream end');
+    await until(() => connection.errors.length > 0, 'the SDK client to see its stream end');
     expect(connection.errors[0]).toBeInstanceOf(SseError);
     await connection.close();
     const post = await running.fetch(messagesUrl(running, sessionId), {

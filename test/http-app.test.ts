@@ -3,7 +3,7 @@
  * middleware (order, short-circuit, auth into `ctx.auth`), CORS, the server's startup/shutdown
  * hooks, SSE keep-alive, client disconnects, and validation of the app's options.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   type HttpApp,
   type HttpAppOptions,
@@ -18,6 +18,7 @@ import { z } from 'zod';
 import {
   type Binding,
   bindings,
+  deferred,
   initialize,
   mcpHeaders,
   mountInNodeHost,
@@ -27,29 +28,11 @@ import {
   rpc,
   type Served,
   serve,
-  sleep,
   sseReader,
   toolText,
+  watchRequests,
+  withTimeout,
 } from './support/bindings.js';
-
-/** A promise with its resolver outside, for handlers the test releases or observes. */
-function deferred<T = void>() {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
-
-/** Rejects when `promise` takes longer than `ms`, so no test waits forever. */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`Timed out waiting for ${what}`)), ms),
-    ),
-  ]);
-}
 
 const callTool = (id: number, name: string, args: Record<string, unknown> = {}) => ({
   jsonrpc: '2.0',
@@ -410,10 +393,13 @@ describe.each(bindings)('%s binding', (binding: Binding) => {
       let started = 0;
       let stopped = 0;
       let ready = false;
+      const starting = deferred();
+      const finishStartup = deferred();
       const server = newServer({
         onStartup: async () => {
           started++;
-          await sleep(20);
+          starting.resolve();
+          await finishStartup.promise;
           ready = true;
         },
         onShutdown: () => {
@@ -423,9 +409,14 @@ describe.each(bindings)('%s binding', (binding: Binding) => {
       server.tool('ready', { description: 'Whether startup finished' }, () => String(ready));
       const { app, request } = await start(undefined, server);
       expect(started).toBe(0);
-      await (await request('/health')).arrayBuffer();
 
-      const sessions = await Promise.all([initialize(request), initialize(request), initialize(request)]);
+      const health = request('/health').then((response) => response.arrayBuffer());
+      const initializing = Promise.all([initialize(request), initialize(request), initialize(request)]);
+      // Startup takes until the test lets it finish: the requests wait for it.
+      await withTimeout(starting.promise, 'onStartup to run');
+      finishStartup.resolve();
+      await health;
+      const sessions = await initializing;
       expect(started).toBe(1);
       for (const [i, { sessionId }] of sessions.entries()) {
         expect(toolText(await rpc(request, callTool(i + 2, 'ready'), { sessionId }))).toBe('true');
@@ -480,8 +471,8 @@ describe.each(bindings)('%s binding', (binding: Binding) => {
       expect(stream.status).toBe(200);
       const events = sseReader(stream);
       try {
-        expect(await events.nextComment(2000)).toBe('keep-alive');
-        expect(await events.nextComment(2000)).toBe('keep-alive');
+        expect(await events.nextComment()).toBe('keep-alive');
+        expect(await events.nextComment()).toBe('keep-alive');
       } finally {
         await events.cancel();
       }
@@ -492,23 +483,38 @@ describe.each(bindings)('%s binding', (binding: Binding) => {
       const events = sseReader(await request('/sse', { headers: { accept: 'text/event-stream' } }));
       try {
         expect((await events.next())?.event).toBe('endpoint');
-        expect(await events.nextComment(2000)).toBe('keep-alive');
+        expect(await events.nextComment()).toBe('keep-alive');
       } finally {
         await events.cancel();
       }
     });
 
     it('sends no keep-alive comments with keepAliveMs: 0', async () => {
-      const { request } = await start({ keepAliveMs: 0 });
-      const { sessionId } = await initialize(request);
-      const stream = await request('/mcp', {
-        headers: { accept: 'text/event-stream', 'mcp-session-id': sessionId! },
-      });
-      const events = sseReader(stream);
+      // Keep-alives come from an interval timer: fake it (only it) and step past several of the
+      // default's 15 s, then send a message. Comments go out in order with messages, so any sent
+      // before it has been read by the time the message is.
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
       try {
-        await expect(events.nextComment(300)).rejects.toThrow(/Timed out/);
+        const { app, request } = await start({ keepAliveMs: 0 });
+        const { sessionId } = await initialize(request);
+        const stream = await request('/mcp', {
+          headers: { accept: 'text/event-stream', 'mcp-session-id': sessionId! },
+        });
+        const events = sseReader(stream);
+        try {
+          await vi.advanceTimersByTimeAsync(60_000);
+          app.server.log('info', 'a minute later');
+          const message = JSON.parse((await events.next('the log message on the GET stream'))!.data);
+          expect(message).toMatchObject({
+            method: 'notifications/message',
+            params: { data: 'a minute later' },
+          });
+          expect(events.comments).toEqual([]);
+        } finally {
+          await events.cancel();
+        }
       } finally {
-        await events.cancel();
+        vi.useRealTimers();
       }
     });
 
@@ -528,7 +534,7 @@ describe.each(bindings)('%s binding', (binding: Binding) => {
       });
       const events = sseReader(response);
       try {
-        expect(await events.nextComment(1000)).toBe('keep-alive');
+        expect(await events.nextComment()).toBe('keep-alive');
       } finally {
         release.resolve();
         await events.cancel();
@@ -559,9 +565,9 @@ describe.each(bindings)('%s binding', (binding: Binding) => {
       });
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toBe('text/event-stream');
-      await within(running.promise, 3000, 'the tool to start');
+      await withTimeout(running.promise, 'the tool to start');
       controller.abort();
-      await within(aborted.promise, 3000, 'ctx.signal to abort');
+      await withTimeout(aborted.promise, 'ctx.signal to abort');
       // The session outlives the dropped request.
       expect(toolText(await rpc(request, callTool(3, 'echo', { text: 'after' }), { sessionId }))).toBe(
         'after',
@@ -581,7 +587,11 @@ describe.each(bindings)('%s binding', (binding: Binding) => {
         await release.promise;
         return 'finished';
       });
-      const { request } = await start({ eventStore: new MemoryEventStore() }, server);
+      const watch = watchRequests();
+      const { request } = await start(
+        { eventStore: new MemoryEventStore(), middleware: [watch.middleware] },
+        server,
+      );
       const { sessionId } = await initialize(request);
       const controller = new AbortController();
       const response = await request('/mcp', {
@@ -591,11 +601,15 @@ describe.each(bindings)('%s binding', (binding: Binding) => {
         signal: controller.signal,
       });
       expect(response.status).toBe(200);
-      await within(running.promise, 3000, 'the tool to start');
+      await withTimeout(running.promise, 'the tool to start');
       controller.abort();
-      await sleep(200);
+      // Where the app would abort the signal: as it sees the client go (the tool is still waiting).
+      const call = watch.latest((seen) => seen.method === 'POST');
+      await withTimeout(call.closed, 'the app to see the client go');
       expect(abortedFlag).toBe(false);
       release.resolve();
+      await withTimeout(call.handled, 'the tool call to finish');
+      expect(abortedFlag).toBe(false);
     });
 
     it('ends open streams when the app closes', async () => {
@@ -607,7 +621,7 @@ describe.each(bindings)('%s binding', (binding: Binding) => {
       const events = sseReader(stream);
       await app.close();
       // A clean end or a torn-down connection: either way the client stops waiting.
-      const ended = await events.next(3000).then(
+      const ended = await events.next().then(
         (event) => event === undefined,
         (error: Error) => !/Timed out/.test(error.message),
       );

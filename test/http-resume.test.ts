@@ -6,22 +6,24 @@
  */
 import type { Progress } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type HttpAppOptions, McpServer, MemoryEventStore, type Middleware } from 'wharf-mcp';
+import { type HttpAppOptions, McpServer, MemoryEventStore } from 'wharf-mcp';
 import {
-  BINDINGS,
   type Binding,
+  bindings,
   Cleanup,
   connectSdk,
   deferred,
   messageOf,
+  type RequestWatch,
   type Served,
   type SseEvent,
   SseReader,
   serve,
-  sleep,
   WAIT_MS,
+  type WatchedRequest,
+  watchRequests,
   withTimeout,
-} from './support/http-client.js';
+} from './support/bindings.js';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -30,10 +32,11 @@ const RETRY_MS = 250;
 
 type Version = '2025-11-25' | '2025-06-18';
 
-/** What the tools report to the test. */
+/** What the tools report to the test, and what the test lets them do. */
 interface Probe {
   /** `slow` resolves this once it reported progress and waits for `release`. */
   waiting: ReturnType<typeof deferred<void>>;
+  /** Lets `slow` return, and `pause` once it closed its stream. */
   release: ReturnType<typeof deferred<void>>;
   /** Tools resolve this just before returning, with whether their signal had aborted. */
   done: ReturnType<typeof deferred<{ aborted: boolean }>>;
@@ -45,11 +48,11 @@ function newProbe(): Probe {
 
 function resumableServer(probe: Probe): McpServer {
   const server = new McpServer({ name: 'resume-fixture', version: '1.0.0' });
-  // Reports progress, closes its stream (the client is to resume), works on, returns.
+  // Reports progress, closes its stream (the client is to resume), works on until released, returns.
   server.tool('pause', { description: 'Progress, close the stream, return later' }, async (_args, ctx) => {
     await ctx.progress(1, 2, 'half way');
     ctx.closeStream();
-    await sleep(100);
+    await probe.release.promise;
     probe.done.resolve({ aborted: ctx.signal.aborted });
     return 'finished';
   });
@@ -194,18 +197,26 @@ function kinds(events: SseEvent[]): string[] {
   });
 }
 
-async function setUp(binding: Binding, options: HttpAppOptions = {}, middleware: Middleware[] = []) {
+/** The app with an event store; `watch` sees every request, so tests wait for what the app saw. */
+async function setUp(binding: Binding, options: HttpAppOptions = {}) {
   const probe = newProbe();
-  const served = await serve(
-    resumableServer(probe),
-    binding,
-    { app: { eventStore: new MemoryEventStore(), retryMs: RETRY_MS, middleware, ...options } },
-    cleanup,
-  );
-  return { probe, served };
+  const watch = watchRequests();
+  const app = resumableServer(probe).httpApp({
+    eventStore: new MemoryEventStore(),
+    retryMs: RETRY_MS,
+    middleware: [watch.middleware],
+    ...options,
+  });
+  const served = await serve(app, binding, { cleanup });
+  return { probe, served, watch };
 }
 
-describe.each(BINDINGS)('%s binding', (binding) => {
+/** The tools/call POST the app saw last (the latest POST of the test). */
+function lastPost(watch: RequestWatch): WatchedRequest {
+  return watch.latest((request) => request.method === 'POST');
+}
+
+describe.each(bindings)('%s binding', (binding) => {
   describe('a POST answered with SSE on a 2025-11-25 session', () => {
     it('starts with a priming event: an id, the configured retry, empty data', async () => {
       const { served } = await setUp(binding);
@@ -219,8 +230,9 @@ describe.each(BINDINGS)('%s binding', (binding) => {
       expect(priming?.id).toBeTruthy();
       expect(priming?.retry).toBe(RETRY_MS);
       expect(priming?.data).toBe('');
-      expect(reader.text.startsWith(`${priming!.raw}\n\n`)).toBe(true);
-      expect(priming!.raw.split('\n').sort()).toEqual(
+      // The stream starts with it, as exactly these three lines.
+      const [firstBlock] = reader.text.split('\n\n');
+      expect(firstBlock!.split('\n').sort()).toEqual(
         [`id: ${priming!.id}`, `retry: ${RETRY_MS}`, 'data: '].sort(),
       );
       expect(kinds(events)).toEqual(['priming', 'progress', 'progress', 'result stepped']);
@@ -238,10 +250,11 @@ describe.each(BINDINGS)('%s binding', (binding) => {
       expect(kinds(first)).toEqual(['priming', 'progress']);
       expect(first[0]?.retry).toBe(RETRY_MS);
       const lastSeen = first.at(-1)!.id!;
-      // The tool is still at work (it sleeps 100 ms after closing its stream).
+      // The tool is still at work: it returns once released, after the client resumed.
       const resumed = await get(served, sessionId, '2025-11-25', lastSeen);
       expect(resumed.status).toBe(200);
       expect(resumed.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      probe.release.resolve();
       const rest = await new SseReader(resumed).rest('the resumed stream to carry the result and end');
       expect(kinds(rest)).toEqual(['result finished']);
       expect(messageOf(rest[0]!)).toMatchObject({
@@ -258,13 +271,14 @@ describe.each(BINDINGS)('%s binding', (binding) => {
     });
 
     it('after the tool finished, Last-Event-ID replays what was missed and nothing seen', async () => {
-      const { served, probe } = await setUp(binding);
+      const { served, probe, watch } = await setUp(binding);
       const sessionId = await initialize(served, '2025-11-25');
       const response = await post(served, sessionId, '2025-11-25', callTool(2, 'pause'));
       const first = await new SseReader(response).rest();
       expect(kinds(first)).toEqual(['priming', 'progress']);
-      await withTimeout(probe.done.promise, 'the tool to finish');
-      await sleep(30);
+      probe.release.resolve();
+      // Done with the request: the result is in the event store, and the stream it belongs to is over.
+      await withTimeout(lastPost(watch).handled, 'the app to finish the tools/call');
       // Resuming from the priming event replays the progress too; from the progress, only the result.
       const fromPriming = await new SseReader(
         await get(served, sessionId, '2025-11-25', first[0]!.id),
@@ -341,7 +355,8 @@ describe.each(BINDINGS)('%s binding', (binding) => {
     // stream early (polling) is 2025-11-25 only: 2025-06-18 says the server SHOULD NOT close the
     // SSE stream before sending the response, and such a client gets no priming event or retry hint.
     it('ctx.closeStream() keeps the stream of a 2025-06-18 request until its result', async () => {
-      const { served } = await setUp(binding);
+      const { served, probe } = await setUp(binding);
+      probe.release.resolve();
       const sessionId = await initialize(served, '2025-06-18');
       const events = await new SseReader(
         await post(served, sessionId, '2025-06-18', callTool(2, 'pause')),
@@ -352,7 +367,7 @@ describe.each(BINDINGS)('%s binding', (binding) => {
 
   describe('a client that drops its connection mid-call', () => {
     it('with an event store the tool keeps running, and Last-Event-ID gets its result', async () => {
-      const { served, probe } = await setUp(binding);
+      const { served, probe, watch } = await setUp(binding);
       const sessionId = await initialize(served, '2025-11-25');
       const controller = new AbortController();
       const response = await post(served, sessionId, '2025-11-25', callTool(2, 'slow'), controller.signal);
@@ -363,11 +378,12 @@ describe.each(BINDINGS)('%s binding', (binding) => {
       await withTimeout(probe.waiting.promise, 'the tool to wait');
       controller.abort();
       await reader.cancel();
-      await sleep(50);
+      const call = lastPost(watch);
+      await withTimeout(call.closed, 'the app to see the client go');
       probe.release.resolve();
       const outcome = await withTimeout(probe.done.promise, 'the tool to finish after the disconnect');
       expect(outcome.aborted).toBe(false);
-      await sleep(30);
+      await withTimeout(call.handled, 'the app to store the result');
       const rest = await new SseReader(await get(served, sessionId, '2025-11-25', progress!.id)).rest();
       expect(kinds(rest)).toEqual(['result survived']);
       expect(messageOf(rest[0]!)).toMatchObject({ id: 2 });
@@ -375,7 +391,7 @@ describe.each(BINDINGS)('%s binding', (binding) => {
     });
 
     it('resuming while the tool still runs carries the rest live on the new connection', async () => {
-      const { served, probe } = await setUp(binding);
+      const { served, probe, watch } = await setUp(binding);
       const sessionId = await initialize(served, '2025-11-25');
       const controller = new AbortController();
       const reader = new SseReader(
@@ -386,7 +402,7 @@ describe.each(BINDINGS)('%s binding', (binding) => {
       await withTimeout(probe.waiting.promise, 'the tool to wait');
       controller.abort();
       await reader.cancel();
-      await sleep(50);
+      await withTimeout(lastPost(watch).closed, 'the app to see the client go');
       const resumed = new SseReader(await get(served, sessionId, '2025-11-25', progress!.id));
       // Nothing is left to replay yet; the result comes once the tool returns.
       probe.release.resolve();
@@ -413,7 +429,7 @@ describe.each(BINDINGS)('%s binding', (binding) => {
     });
 
     it('a dropped GET stream resumes with Last-Event-ID, with what was sent meanwhile', async () => {
-      const { served } = await setUp(binding);
+      const { served, watch } = await setUp(binding);
       const sessionId = await initialize(served, '2025-11-25');
       const controller = new AbortController();
       const reader = new SseReader(await get(served, sessionId, '2025-11-25', undefined, controller.signal));
@@ -422,7 +438,8 @@ describe.each(BINDINGS)('%s binding', (binding) => {
       expect(priming?.data).toBe('');
       controller.abort();
       await reader.cancel();
-      await sleep(50);
+      const stream = watch.latest((request) => request.method === 'GET');
+      await withTimeout(stream.closed, 'the app to see the GET stream go');
       served.app.server.log('info', 'while you were away');
       const again = new AbortController();
       cleanup.add(() => again.abort());
@@ -442,25 +459,34 @@ describe.each(BINDINGS)('%s binding', (binding) => {
 
   describe('the SDK client', () => {
     it('resumes on its own after ctx.closeStream(): callTool resolves with the result', async () => {
-      const resumes: string[] = [];
-      const watch: Middleware = async (request, next) => {
-        const lastEventId = request.header('last-event-id');
-        if (request.method === 'GET' && lastEventId) resumes.push(lastEventId);
-        await next();
-      };
-      const { served } = await setUp(binding, { retryMs: 50 }, [watch]);
-      const { client, checker, errors } = await connectSdk(served, 'streamable', {}, cleanup);
+      const { served, probe, watch } = await setUp(binding, { retryMs: 50 });
+      // The client's own backoff is a minute: the call can only end in time if the client waits
+      // the server's retry (50 ms) instead.
+      const { client, checker, errors } = await connectSdk(
+        served,
+        'streamable',
+        {
+          reconnectionOptions: {
+            initialReconnectionDelay: 60_000,
+            maxReconnectionDelay: 60_000,
+            reconnectionDelayGrowFactor: 1,
+            maxRetries: 2,
+          },
+        },
+        cleanup,
+      );
       const seen: Progress[] = [];
-      const started = Date.now();
-      const result = await client.callTool({ name: 'pause' }, undefined, {
+      const call = client.callTool({ name: 'pause' }, undefined, {
         timeout: WAIT_MS,
         onprogress: (progress) => seen.push(progress),
       });
+      const isResume = (request: WatchedRequest) => request.method === 'GET' && !!request.lastEventId;
+      await watch.waitFor(isResume, 'the client to resume with Last-Event-ID');
+      probe.release.resolve();
+      const result = await call;
       expect(result).toEqual({ content: [{ type: 'text', text: 'finished' }] });
       expect(seen).toEqual([{ progress: 1, total: 2, message: 'half way' }]);
-      expect(resumes).toHaveLength(1);
-      // It waited for the server's retry (50 ms), not its own default backoff (1 s).
-      expect(Date.now() - started).toBeLessThan(900);
+      expect(watch.requests.filter(isResume)).toHaveLength(1);
       checker.assertClean();
       expect(errors).toEqual([]);
     });
@@ -469,7 +495,8 @@ describe.each(BINDINGS)('%s binding', (binding) => {
 
 describe('the SDK client, JSON answers with an event store', () => {
   it('never needs to resume: closeStream has no stream to close', async () => {
-    const { served } = await setUp('node', { jsonResponse: true });
+    const { served, probe } = await setUp('node', { jsonResponse: true });
+    probe.release.resolve();
     const { client, checker } = await connectSdk(served, 'streamable', {}, cleanup);
     const result = await client.callTool({ name: 'pause' }, undefined, { timeout: WAIT_MS });
     expect(result).toEqual({ content: [{ type: 'text', text: 'finished' }] });

@@ -4,7 +4,7 @@
  * on the Node binding, the DNS-rebinding guard. Each refusal carries a JSON-RPC error body whose
  * message says what was wrong.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type HttpApp, type HttpAppOptions, McpServer } from 'wharf-mcp';
 import { z } from 'zod';
 import {
@@ -21,9 +21,9 @@ import {
   rpc,
   type Served,
   serve,
-  sleep,
   sseReader,
   toolText,
+  until,
 } from './support/bindings.js';
 
 const ParseError = -32700;
@@ -278,29 +278,43 @@ describe.each(bindings)('%s binding', (binding: Binding) => {
       await expectRefusal(response, 400, /./);
     });
 
+    // The idle sweeper is an interval timer that compares Date.now() with each session's last
+    // request: fake both (and nothing else, so sockets and fetch run as ever), then step past it.
+    const fakeIdleClock = () => vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+
     it('ends a session idle for longer than sessionIdleMs: its id is then 404', async () => {
-      const { request } = await start({ sessionIdleMs: 50, jsonResponse: true });
-      const { sessionId } = await initialize(request);
-      // The sweeper runs at most once a second.
-      await sleep(1300);
-      const response = await request('/mcp', {
-        method: 'POST',
-        headers: mcpHeaders(sessionId),
-        body: JSON.stringify(callEcho(2)),
-      });
-      await expectRefusal(response, 404, /ended or expired/);
+      fakeIdleClock();
+      try {
+        const { request } = await start({ sessionIdleMs: 50, jsonResponse: true });
+        const { sessionId } = await initialize(request);
+        // The sweeper runs at most once a second.
+        await vi.advanceTimersByTimeAsync(2_000);
+        const response = await request('/mcp', {
+          method: 'POST',
+          headers: mcpHeaders(sessionId),
+          body: JSON.stringify(callEcho(2)),
+        });
+        await expectRefusal(response, 404, /ended or expired/);
+      } finally {
+        vi.useRealTimers();
+      }
     });
 
     it('keeps a session whose GET stream is open past sessionIdleMs', async () => {
-      const { request } = await start({ sessionIdleMs: 50, jsonResponse: true, keepAliveMs: 0 });
-      const { sessionId } = await initialize(request);
-      const stream = await request('/mcp', {
-        headers: { accept: 'text/event-stream', 'mcp-session-id': sessionId! },
-      });
-      expect(stream.status).toBe(200);
-      await sleep(1300);
-      expect(toolText(await rpc(request, callEcho(2, 'still here'), { sessionId }))).toBe('still here');
-      await stream.body?.cancel();
+      fakeIdleClock();
+      try {
+        const { request } = await start({ sessionIdleMs: 50, jsonResponse: true, keepAliveMs: 0 });
+        const { sessionId } = await initialize(request);
+        const stream = await request('/mcp', {
+          headers: { accept: 'text/event-stream', 'mcp-session-id': sessionId! },
+        });
+        expect(stream.status).toBe(200);
+        await vi.advanceTimersByTimeAsync(2_000);
+        expect(toolText(await rpc(request, callEcho(2, 'still here'), { sessionId }))).toBe('still here');
+        await stream.body?.cancel();
+      } finally {
+        vi.useRealTimers();
+      }
     });
 
     it('answers a second GET stream on one session with 409 while the first is open', async () => {
@@ -325,15 +339,12 @@ describe.each(bindings)('%s binding', (binding: Binding) => {
       const headers = { accept: 'text/event-stream', 'mcp-session-id': sessionId! };
       const first = await request('/mcp', { headers });
       await first.body?.cancel();
-      let status = 0;
-      // The server notices the closed connection asynchronously on a real socket.
-      for (let attempt = 0; attempt < 40 && status !== 200; attempt++) {
+      // The server notices the closed connection asynchronously on a real socket: 409 until then.
+      await until(async () => {
         const next = await request('/mcp', { headers });
-        status = next.status;
         await next.body?.cancel();
-        if (status !== 200) await sleep(50);
-      }
-      expect(status).toBe(200);
+        return next.status === 200;
+      }, 'a new GET stream to be answered 200');
     });
 
     it('accepts another supported MCP-Protocol-Version (2025-03-26 in a 2025-11-25 session)', async () => {
@@ -582,19 +593,16 @@ describe.each(bindings)('%s binding', (binding: Binding) => {
       const stream = await request('/sse', { headers: { accept: 'text/event-stream' } });
       const [endpoint] = await readSse(stream, { count: 1 });
       const target = new URL(endpoint!.data, url('/sse'));
-      let status = 0;
-      // On a real socket the server sees the close asynchronously.
-      for (let attempt = 0; attempt < 40 && status !== 404; attempt++) {
+      // On a real socket the server sees the close asynchronously: 202 until then.
+      await until(async () => {
         const response = await request(target.pathname + target.search, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
         });
-        status = response.status;
         await response.arrayBuffer();
-        if (status !== 404) await sleep(50);
-      }
-      expect(status).toBe(404);
+        return response.status === 404;
+      }, 'the messages URL of the closed stream to answer 404');
     });
 
     it('answers a POST with an unknown sessionId with 404', async () => {

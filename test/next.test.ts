@@ -19,7 +19,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { FetchLike, Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, Progress } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sleep, withTimeout } from './support/http-client.js';
+import { textOf, until, withTimeout } from './support/bindings.js';
 import { checkedTransport, WireChecker } from './support/wire-validator.js';
 
 const APP_DIR = fileURLToPath(new URL('../examples/shopping-list/next/', import.meta.url));
@@ -62,12 +62,6 @@ function freePort(): Promise<number> {
   });
 }
 
-function textOf(result: unknown): string {
-  const [first] = (result as { content: { type: string; text?: string }[] }).content;
-  if (first?.type !== 'text' || first.text === undefined) throw new Error('expected a text block first');
-  return first.text;
-}
-
 let server: ChildProcess | undefined;
 let serverOutput = '';
 let base = '';
@@ -85,7 +79,10 @@ async function stopServer(): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
-  const stopped = await Promise.race([exited.then(() => true), sleep(5_000).then(() => false)]);
+  const stopped = await withTimeout(exited, 'next start to exit').then(
+    () => true,
+    () => false,
+  );
   if (!stopped) {
     child.kill('SIGKILL');
     await exited;
@@ -113,17 +110,19 @@ beforeAll(async () => {
   child.stdout.on('data', (chunk) => (serverOutput += chunk));
   child.stderr.on('data', (chunk) => (serverOutput += chunk));
 
-  const deadline = Date.now() + START_MS;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`next start exited before it was ready:\n${serverOutput}`);
-    }
-    if (Date.now() > deadline)
-      throw new Error(`next start was not ready in ${START_MS} ms:\n${serverOutput}`);
-    const health = await fetch(`${base}/mcp/health`).catch(() => undefined);
-    if (health?.ok) break;
-    await sleep(100);
-  }
+  await until(
+    async () => {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error('next start exited before it was ready');
+      }
+      const health = await fetch(`${base}/mcp/health`).catch(() => undefined);
+      return health?.ok === true;
+    },
+    'next start to answer /mcp/health',
+    START_MS,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}; its output:\n${serverOutput}`);
+  });
   console.log(
     `next ${reuse ? 'build reused' : `build took ${(buildMs / 1000).toFixed(1)} s`}; serving on ${base}`,
   );
@@ -273,16 +272,14 @@ describe('the shopping list on Next.js', () => {
     const endpoint = posts[0];
     expect(endpoint).toMatch(new RegExp(`^${base}/mcp/messages\\?sessionId=`));
     const ping = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' });
-    let status = 0;
-    for (const deadline = Date.now() + 5_000; status !== 404 && Date.now() < deadline; await sleep(50)) {
+    await until(async () => {
       const response = await fetch(endpoint!, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: ping,
       });
-      status = response.status;
       await response.body?.cancel();
-    }
-    expect(status, "a POST to the closed session's endpoint").toBe(404);
+      return response.status === 404;
+    }, "a POST to the closed session's endpoint to answer 404");
   });
 });

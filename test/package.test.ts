@@ -121,11 +121,11 @@ describe('the packed package', () => {
       expect(out.text).toBe('5');
       expect(out.subpaths).toEqual({
         stdio: ['StdioTransport'],
-        express: ['toExpress'],
-        fastify: ['toFastify'],
-        koa: ['toKoa'],
-        hono: ['toHono'],
-        next: ['toNextHandlers'],
+        express: ['toExpress', 'toExpressRoot'],
+        fastify: ['toFastify', 'toFastifyRoot'],
+        koa: ['toKoa', 'toKoaRoot'],
+        hono: ['toHono', 'toHonoRoot'],
+        next: ['toNextHandlers', 'toNextRootHandlers'],
         node: ['toNodeHandler'],
       });
     });

@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { McpServer, type Outgoing, type ProtocolVersion } from 'wharf-mcp';
 import { StdioTransport } from 'wharf-mcp/stdio';
+import { deferred, withTimeout } from './support/common.js';
 import { type SpecVersion, validateServerMessage } from './support/wire-validator.js';
 
 /**
@@ -9,8 +10,9 @@ import { type SpecVersion, validateServerMessage } from './support/wire-validato
  * peer can send, and what Wharf answers. Every answer is checked against the spec's schema.json.
  */
 
-function createServer(options: { onError?: (error: unknown) => void } = {}) {
-  const server = new McpServer({ name: 'raw', version: '1.0.0', ...options });
+function createServer(options: { onError?: (error: unknown) => void; onWaiting?: () => void } = {}) {
+  const { onWaiting, ...serverOptions } = options;
+  const server = new McpServer({ name: 'raw', version: '1.0.0', ...serverOptions });
   server.tool(
     'echo',
     {
@@ -20,7 +22,9 @@ function createServer(options: { onError?: (error: unknown) => void } = {}) {
     (args) => String(args.text),
   );
   server.tool('wait', { description: 'Waits until cancelled' }, (_args, ctx) => {
-    return new Promise((resolve) => ctx.signal.addEventListener('abort', () => resolve('aborted')));
+    const aborted = new Promise((resolve) => ctx.signal.addEventListener('abort', () => resolve('aborted')));
+    onWaiting?.();
+    return aborted;
   });
   return server;
 }
@@ -38,8 +42,8 @@ const initialize = (id: number | string, protocolVersion: string) => ({
   params: { protocolVersion, capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
 });
 
-async function ready(version: ProtocolVersion = '2025-11-25') {
-  const opened = open();
+async function ready(version: ProtocolVersion = '2025-11-25', server = createServer()) {
+  const opened = open(server);
   const answer = await opened.session.handle(initialize(0, version));
   expect(answer).toMatchObject({ result: { protocolVersion: version } });
   await opened.session.handle({ jsonrpc: '2.0', method: 'notifications/initialized' });
@@ -268,14 +272,15 @@ describe('batches', () => {
 
 describe('cancellation', () => {
   it('aborts the handler signal and sends no response', async () => {
-    const { session } = await ready();
+    const waiting = deferred();
+    const { session } = await ready('2025-11-25', createServer({ onWaiting: waiting.resolve }));
     const call = session.handle({
       jsonrpc: '2.0',
       id: 'slow',
       method: 'tools/call',
       params: { name: 'wait' },
     });
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await withTimeout(waiting.promise, 'the tool to wait');
     await session.handle({
       jsonrpc: '2.0',
       method: 'notifications/cancelled',
@@ -285,9 +290,10 @@ describe('cancellation', () => {
   });
 
   it('closing the session aborts what is in flight', async () => {
-    const { session } = await ready();
+    const waiting = deferred();
+    const { session } = await ready('2025-11-25', createServer({ onWaiting: waiting.resolve }));
     const call = session.handle({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'wait' } });
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await withTimeout(waiting.promise, 'the tool to wait');
     session.close();
     expect(await call).toBeUndefined();
     expect(await session.handle({ jsonrpc: '2.0', id: 2, method: 'ping' })).toMatchObject({

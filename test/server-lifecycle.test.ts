@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { McpServer, type ServerOptions } from 'wharf-mcp';
 import { z } from 'zod';
+import { withTimeout } from './support/common.js';
 import { connectClient } from './support/connect.js';
 import { SPEC_VERSIONS, type SpecVersion } from './support/wire-validator.js';
 
@@ -409,13 +410,7 @@ describe('closing', () => {
       client.onclose = () => resolve();
     });
     await server.close();
-    await expect(
-      Promise.race([closed.then(() => 'closed'), sleep(200).then(() => 'still open')]),
-    ).resolves.toBe('closed');
+    await withTimeout(closed, 'the client to see the connection close');
     checker.assertClean();
   });
 });
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

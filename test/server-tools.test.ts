@@ -13,17 +13,11 @@ import * as v from 'valibot';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { McpError, McpServer, WharfError } from 'wharf-mcp';
 import { z } from 'zod';
+import { textOf } from './support/common.js';
 import { connectClient } from './support/connect.js';
 
 function newServer(options: { pageSize?: number } = {}): McpServer {
   return new McpServer({ name: 'tools-server', version: '1.0.0', ...options });
-}
-
-/** The text of the first content block of a tool result. */
-function textOf(result: unknown): string {
-  const [first] = (result as { content: { type: string; text?: string }[] }).content;
-  if (first?.type !== 'text' || first.text === undefined) throw new Error('expected a text block first');
-  return first.text;
 }
 
 /** Runs `call` and returns the McpError it rejects with. */

@@ -21,12 +21,13 @@ import { type Item, ShoppingList } from '../examples/shopping-list/store.js';
 import {
   Cleanup,
   connectSdk,
+  type SdkTarget,
   type SdkTransportKind,
-  type Served,
+  textOf,
   until,
   WAIT_MS,
   withTimeout,
-} from './support/http-client.js';
+} from './support/bindings.js';
 
 type CreateApp = (store: ShoppingList) => {
   mcp: HttpApp;
@@ -48,15 +49,9 @@ const REQUEST = { timeout: WAIT_MS };
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
 
-function textOf(result: unknown): string {
-  const [first] = (result as { content: { type: string; text?: string }[] }).content;
-  if (first?.type !== 'text' || first.text === undefined) throw new Error('expected a text block first');
-  return first.text;
-}
-
 describe.each(HOSTS)('shopping list on $host', ({ createApp }) => {
   const store = new ShoppingList();
-  const { mcp, listen } = createApp(store);
+  const { listen } = createApp(store);
   let origin = '';
   let close: () => Promise<void> = async () => undefined;
 
@@ -85,19 +80,15 @@ describe.each(HOSTS)('shopping list on $host', ({ createApp }) => {
       if ((init?.method ?? 'GET') === 'GET' && response.ok && sse) streams++;
       return response;
     };
-    const served: Served = {
-      binding: 'node',
-      app: mcp,
+    const target: SdkTarget = {
       mcpUrl: new URL(`${origin}/mcp`),
       sseUrl: new URL(`${origin}/mcp/sse`),
       clientFetch,
-      fetch: clientFetch,
-      close: async () => undefined,
     };
     const connection =
       kind === 'streamable'
-        ? await connectSdk(served, 'streamable', {}, cleanup)
-        : await connectSdk(served, 'sse', {}, cleanup);
+        ? await connectSdk(target, 'streamable', {}, cleanup)
+        : await connectSdk(target, 'sse', {}, cleanup);
     // Streamable HTTP sends notifications outside a request on the GET stream the client opens
     // after initializing; the legacy transport's stream is open before connect() resolves.
     await until(() => streams > 0, `the ${kind} client's GET stream`);

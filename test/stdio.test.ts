@@ -22,6 +22,7 @@ import {
   type Progress,
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { withTimeout } from './support/common.js';
 import { checkedTransport, WireChecker } from './support/wire-validator.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -323,8 +324,8 @@ describe('everything server over stdio, with the official SDK client', () => {
       logs.length = 0;
       const result = await client.callTool({ name: 'test_tool_with_logging' });
       expect(result.isError).toBeFalsy();
-      // Give any stray notification time to arrive before concluding none was sent.
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // One pipe, in order: a log sent during the call would arrive before the answer to this ping.
+      await client.ping();
       expect(logs).toEqual([]);
     });
   });
@@ -653,10 +654,7 @@ describe('everything server over raw stdio', () => {
     const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
     const lines = createInterface({ input: server.stdout })[Symbol.asyncIterator]();
     const nextLine = async (): Promise<unknown> => {
-      const timeout = new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error('no line from the server within 10 s')), 10_000).unref(),
-      );
-      const line = await Promise.race([lines.next(), timeout]);
+      const line = await withTimeout(lines.next(), 'a line from the server', 10_000);
       if (line.done) throw new Error('the server closed stdout');
       return JSON.parse(line.value);
     };

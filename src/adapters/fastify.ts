@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { HttpApp } from '../http/app.js';
 import type { AuthOf, ServerEnv } from '../server/context.js';
 
@@ -29,17 +29,45 @@ export function toFastify<E extends ServerEnv>(app: HttpApp<E>, options: Fastify
     fastify.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
     const basePath = fastify.prefix;
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-      const path = request.url.slice(basePath.length).split('?')[0] ?? '/';
-      if (!app.owns(path || '/') && request.method !== 'OPTIONS') return reply.callNotFound();
-      reply.hijack();
-      if (request.body !== undefined) (request.raw as { body?: unknown }).body = request.body;
-      await app.handleNode(request.raw, reply.raw, undefined, {
+      let passed = false;
+      const served = app.handleNode(request.raw, reply.raw, () => (passed = true), {
         basePath,
         stripBasePath: true,
         auth: auth(request),
+        body: request.body,
       });
+      // The app hands a path it does not serve back before it returns, having written nothing.
+      if (passed) return reply.callNotFound();
+      reply.hijack();
+      await served;
     };
     fastify.all('/*', handler);
     fastify.all('/', handler);
+  };
+}
+
+/**
+ * A Fastify plugin serving the app's root routes (routes that must live at the host's root, such as
+ * OAuth metadata) for the app registered under `basePath`. Register it without a prefix.
+ *
+ * @example
+ * ```ts
+ * await fastify.register(toFastify(app), { prefix: '/mcp-server' });
+ * await fastify.register(toFastifyRoot(app, { basePath: '/mcp-server' }));
+ * ```
+ */
+export function toFastifyRoot<E extends ServerEnv>(app: HttpApp<E>, options: { basePath: string }) {
+  return async function wharfRoot(fastify: FastifyInstance): Promise<void> {
+    for (const { method, path } of app.rootPaths(options.basePath)) {
+      fastify.route({
+        method: method as HTTPMethods,
+        url: path,
+        exposeHeadRoute: false,
+        handler: async (request, reply) => {
+          reply.hijack();
+          await app.handleNode(request.raw, reply.raw, undefined, { basePath: options.basePath, root: true });
+        },
+      });
+    }
   };
 }

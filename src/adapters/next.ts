@@ -27,3 +27,15 @@ export function toNextHandlers<E extends ServerEnv>(app: HttpApp<E>, options: Ne
     app.handleFetch(request, { basePath: options.basePath, auth: await options.auth?.(request) });
   return { GET: handler, POST: handler, DELETE: handler, OPTIONS: handler, HEAD: handler };
 }
+
+/**
+ * Route handlers for the app's root routes (routes that must live at the host's root, such as OAuth
+ * metadata at `/.well-known/oauth-protected-resource/<basePath>/mcp`), for the app whose handlers
+ * live at `basePath`. Put them in a route file at that root path, e.g.
+ * `app/.well-known/oauth-protected-resource/[...path]/route.ts`.
+ */
+export function toNextRootHandlers<E extends ServerEnv>(app: HttpApp<E>, options: { basePath: string }) {
+  const handler: RouteHandler = (request) =>
+    app.handleFetch(request, { basePath: options.basePath, root: true });
+  return { GET: handler, HEAD: handler, OPTIONS: handler };
+}

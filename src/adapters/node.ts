@@ -10,8 +10,9 @@ export interface NodeOptions<E extends ServerEnv = ServerEnv> {
 }
 
 /**
- * A plain node:http handler for a Wharf app under a prefix of your server. Paths the app does not
- * own go to `next` (your own routing), or get a 404.
+ * A plain node:http handler for a Wharf app under a prefix of your server; it also serves the app's
+ * root routes (OAuth metadata, say) outside the prefix. Paths the app does not serve go to `next`
+ * (your own routing), or get a 404.
  *
  * @example
  * ```ts
@@ -25,17 +26,11 @@ export function toNodeHandler<E extends ServerEnv>(app: HttpApp<E>, options: Nod
   const basePath = options.basePath ?? '';
   return (req: IncomingMessage, res: ServerResponse, next?: () => void): Promise<void> => {
     const path = req.url ?? '/';
-    if (
-      basePath &&
-      !(path === basePath || path.startsWith(`${basePath}/`) || path.startsWith(`${basePath}?`))
-    ) {
-      if (next) next();
-      else {
-        res.writeHead(404, { 'content-type': 'text/plain' });
-        res.end('Not Found');
-      }
-      return Promise.resolve();
-    }
-    return app.handleNode(req, res, next, { basePath, stripBasePath: true, auth: options.auth?.(req) });
+    // Outside the prefix, the request is at the host's root: the app serves its root routes there
+    // (OAuth metadata, say) and hands every other path to `next`.
+    const root =
+      basePath !== '' &&
+      !(path === basePath || path.startsWith(`${basePath}/`) || path.startsWith(`${basePath}?`));
+    return app.handleNode(req, res, next, { basePath, stripBasePath: true, root, auth: options.auth?.(req) });
   };
 }

@@ -1,73 +1,174 @@
-import { ErrorCode } from '../protocol/jsonrpc.js';
-import { decodeJson } from '../protocol/transport.js';
-import type { Exchange } from './exchange.js';
-import { isJsonContentType, refuse } from './respond.js';
+import type { IncomingMessage } from 'node:http';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Why a request body could not be had. */
+export type BodyFailure =
+  /** Over the app's `maxBodyBytes` (said by `Content-Length`, or found while reading). */
+  | 'too-large'
+  /** The client went away while sending it. */
+  | 'aborted'
+  /** Something before the app read the stream and kept nothing the app was given. */
+  | 'consumed';
+
+export type BodyRead = { ok: true; body: RequestBody } | { ok: false; reason: BodyFailure };
 
 /**
- * Reads a POSTed JSON-RPC body, or answers the refusal itself (415, 413, 400) and returns
- * `undefined`. A body a host framework already parsed is taken as it is.
+ * A request body, read once. It holds what was read (bytes), or what a host gave instead (the text,
+ * or only the value its JSON parser produced), and derives the other forms on demand, once each.
+ * Bytes derived from a parsed value are its JSON re-serialized: the original bytes are gone.
  */
-export async function readJsonBody(
-  exchange: Exchange,
-  limit: number,
-): Promise<{ value: unknown } | undefined> {
-  if (!isJsonContentType(exchange.header('content-type'))) {
-    refuse(
-      exchange,
-      415,
-      'Unsupported Media Type: send the JSON-RPC message with "Content-Type: application/json".',
-      {
-        code: ErrorCode.InvalidRequest,
-      },
-    );
-    return undefined;
+export class RequestBody {
+  private cachedBytes: Uint8Array | undefined;
+  private cachedText: string | undefined;
+  private parsed: { value: unknown } | undefined;
+
+  private constructor(private readonly decode: (bytes: Uint8Array) => string) {}
+
+  static empty(): RequestBody {
+    return RequestBody.fromBytes(new Uint8Array(0));
   }
-  const body = await exchange.readBody(limit);
-  if (!body.ok) {
-    if (body.reason === 'too-large') {
-      refuse(
-        exchange,
-        413,
-        `Payload Too Large: the body is over ${limit} bytes. Send smaller messages, or raise maxBodyBytes.`,
-        {
-          code: ErrorCode.InvalidRequest,
-          headers: { connection: 'close' },
-        },
-      );
+
+  static fromBytes(bytes: Uint8Array, decode: (bytes: Uint8Array) => string = decodeUtf8): RequestBody {
+    const body = new RequestBody(decode);
+    body.cachedBytes = bytes;
+    return body;
+  }
+
+  /**
+   * What a host read or parsed: text or bytes as they are, anything else as the value of the JSON
+   * body (what `express.json()`, Fastify's parser or a Koa body parser leave behind).
+   */
+  static fromHost(value: unknown, decode: (bytes: Uint8Array) => string = decodeUtf8): RequestBody {
+    if (value instanceof Uint8Array) return RequestBody.fromBytes(value, decode);
+    if (value instanceof ArrayBuffer) return RequestBody.fromBytes(new Uint8Array(value), decode);
+    const body = new RequestBody(decode);
+    if (typeof value === 'string') body.cachedText = value;
+    else body.parsed = { value };
+    return body;
+  }
+
+  /** The body's bytes. */
+  bytes(): Uint8Array {
+    this.cachedBytes ??= encoder.encode(this.text());
+    return this.cachedBytes;
+  }
+
+  /** The body as UTF-8 text. */
+  text(): string {
+    if (this.cachedText === undefined) {
+      this.cachedText = this.cachedBytes
+        ? this.decode(this.cachedBytes)
+        : (JSON.stringify(this.parsed?.value) ?? '');
     }
-    return undefined;
+    return this.cachedText;
   }
-  if ('parsed' in body) return { value: body.parsed };
-  const decoded = decodeJson(body.text);
-  if (!decoded.ok) {
-    refuse(
-      exchange,
-      400,
-      `Parse error: the body is not valid JSON (${decoded.detail}). Send one JSON-RPC 2.0 message.`,
-      {
-        code: ErrorCode.ParseError,
-      },
+
+  /** The body as JSON: the host's parsed value when there is one. Throws a SyntaxError for bad JSON. */
+  json(): unknown {
+    this.parsed ??= { value: JSON.parse(this.text()) };
+    return this.parsed.value;
+  }
+}
+
+function decodeUtf8(bytes: Uint8Array): string {
+  return decoder.decode(bytes);
+}
+
+const TOO_LARGE: BodyRead = { ok: false, reason: 'too-large' };
+const CONSUMED: BodyRead = { ok: false, reason: 'consumed' };
+
+/**
+ * The Node binding's one read of a request body: what a host kept, when its parser read the stream
+ * to its end, else the stream itself, up to `limit` bytes.
+ */
+export function readNodeBody(req: IncomingMessage, limit: number, hostBody: unknown): Promise<BodyRead> {
+  if (!hasBody(req)) return Promise.resolve({ ok: true, body: RequestBody.empty() });
+  // A host body parser (express.json(), Fastify's, a Koa parser) may have read the stream already.
+  // Only a stream read to its end counts: Express 4 sets `req.body = {}` even when its parser
+  // skipped the request, and then the bytes are still waiting in the stream. `req.body` is where
+  // Express-style hosts keep it when the app is mounted without an adapter.
+  if (req.readableEnded) {
+    const kept = hostBody ?? (req as { body?: unknown }).body;
+    return Promise.resolve(
+      kept === undefined ? CONSUMED : { ok: true, body: RequestBody.fromHost(kept, decodeBuffer) },
     );
-    return undefined;
   }
-  return { value: decoded.value };
+  if (Number(req.headers['content-length']) > limit) return Promise.resolve(TOO_LARGE);
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        resolve(TOO_LARGE);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      resolve({ ok: true, body: RequestBody.fromBytes(bytes, decodeBuffer) });
+    };
+    const onAbort = () => {
+      cleanup();
+      resolve({ ok: false, reason: 'aborted' });
+    };
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onAbort);
+      req.off('aborted', onAbort);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onAbort);
+    req.on('aborted', onAbort);
+  });
 }
 
-/** Does this message or batch contain at least one request (something that needs an answer)? */
-export function containsRequest(value: unknown): boolean {
-  if (Array.isArray(value)) return value.some(isRequest);
-  return isRequest(value);
+/** Does the request carry a body? Only Transfer-Encoding or a non-zero Content-Length says so (RFC 9112, 6.3). */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-function isRequest(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && 'method' in value && 'id' in value;
+/** Node's own UTF-8 decoding: faster than TextDecoder on the small bodies MCP sends. */
+function decodeBuffer(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
-export function isInitializeRequest(value: unknown): boolean {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as { method?: unknown }).method === 'initialize' &&
-    'id' in value
-  );
+/** The fetch binding's one read of a request body: what the host gave, else the stream, up to `limit` bytes. */
+export async function readWebBody(request: Request, limit: number, hostBody: unknown): Promise<BodyRead> {
+  if (hostBody !== undefined) return { ok: true, body: RequestBody.fromHost(hostBody) };
+  if (!request.body) return { ok: true, body: RequestBody.empty() };
+  if (request.bodyUsed) return CONSUMED;
+  if (Number(request.headers.get('content-length')) > limit) return TOO_LARGE;
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        void reader.cancel();
+        return TOO_LARGE;
+      }
+      chunks.push(value);
+    }
+  } catch {
+    return { ok: false, reason: 'aborted' };
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return { ok: true, body: RequestBody.fromBytes(bytes) };
 }

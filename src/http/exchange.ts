@@ -5,13 +5,7 @@
  */
 
 import type { AuthOf, ServerEnv } from '../server/context.js';
-
-export type BodyResult =
-  | { ok: true; text: string }
-  | { ok: true; parsed: unknown }
-  | { ok: false; reason: 'too-large' | 'aborted' };
-
-export type BytesResult = { ok: true; bytes: Uint8Array } | { ok: false; reason: 'too-large' | 'aborted' };
+import type { BodyRead } from './body.js';
 
 /** Response headers; a list sends the header once per value (Set-Cookie). */
 export type ResponseHeaders = Record<string, string | string[]>;
@@ -36,10 +30,19 @@ export interface Exchange<E extends ServerEnv = ServerEnv> {
   readonly basePath: string;
   /** A request header by lower-case name; repeated headers are joined with ", ". */
   header(name: string): string | undefined;
-  /** The body as text, refused past `limit` bytes; or what a host body parser already produced. */
-  readBody(limit: number): Promise<BodyResult>;
-  /** The raw body bytes, refused past `limit` bytes (for custom routes). */
-  readBytes(limit: number): Promise<BytesResult>;
+  /**
+   * The request body, read once per request by whoever asks first (middleware, a custom route, MCP)
+   * and kept: every call returns the same promise, so a middleware may read it and still call
+   * `next()`. A body a host framework already read or parsed is used as it is. Bodies over the
+   * app's `maxBodyBytes` are not read (`reason: 'too-large'`).
+   *
+   * @example
+   * ```ts
+   * const read = await request.body();
+   * if (read.ok) console.log(read.body.text()); // also bytes() and json()
+   * ```
+   */
+  body(): Promise<BodyRead>;
   /** The request's own object, for middleware and auth: IncomingMessage on Node, Request on fetch. */
   readonly raw: unknown;
   /**

@@ -20,9 +20,13 @@ const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
  * - `Origin`, when sent, must be in `allowedOrigins`, or be a loopback origin on a loopback
  *   connection; with neither list set and a non-loopback connection, any origin passes (CORS decides).
  * Behind a trusted proxy (forwarded headers present) the connection's address says nothing, so only
- * the configured lists apply. Returns the reason to refuse, or undefined to let the request through.
+ * the configured lists apply. Returns what to refuse (the Host or the Origin), or undefined to let
+ * the request through.
  */
-export function checkHostAndOrigin(exchange: Exchange, options: GuardOptions): string | undefined {
+export function checkHostAndOrigin(
+  exchange: Exchange,
+  options: GuardOptions,
+): { host: string } | { origin: string } | undefined {
   const forwardedHost = options.trustProxy ? exchange.header('x-forwarded-host') : undefined;
   const host = forwardedHost ?? exchange.header('host');
   const loopback = exchange.loopback === true && forwardedHost === undefined;
@@ -32,12 +36,12 @@ export function checkHostAndOrigin(exchange: Exchange, options: GuardOptions): s
     const ok =
       host !== undefined &&
       (allowedHosts ? hostAllowed(host, allowedHosts) : LOOPBACK_NAMES.has(hostname(host)));
-    if (!ok) return `the Host header ${JSON.stringify(host ?? '')} is not one this server answers to`;
+    if (!ok) return { host: host ?? '' };
   }
   const origin = exchange.header('origin');
   if (origin === undefined || origin === 'null' || allowedOrigins?.includes(origin)) return undefined;
   if (loopback && isLoopbackOrigin(origin)) return undefined;
-  if (allowedOrigins || loopback) return `the Origin ${JSON.stringify(origin)} is not allowed`;
+  if (allowedOrigins || loopback) return { origin };
   return undefined;
 }
 

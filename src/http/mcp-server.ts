@@ -2,8 +2,7 @@ import type { ServerEnv } from '../server/context.js';
 import { BaseMcpServer } from '../server/mcp-server.js';
 import { createHttpApp, type HttpApp } from './app.js';
 import type { HttpAppOptions } from './options.js';
-import { normalizePath } from './options.js';
-import type { RouteHandler } from './routes.js';
+import { CustomRoutes, type RouteHandler } from './routes.js';
 
 /**
  * An MCP server: register tools, resources and prompts, then serve it over HTTP with `httpApp()`
@@ -35,14 +34,16 @@ import type { RouteHandler } from './routes.js';
  * ```
  */
 export class McpServer<E extends ServerEnv = ServerEnv> extends BaseMcpServer<E> {
-  private readonly routes = new Map<string, RouteHandler>();
+  private readonly routes = new CustomRoutes();
 
   /**
    * Adds a custom HTTP route to every app made from this server (`(Request) => Response`), e.g. a
-   * REST endpoint beside MCP. Routes added to one app with `app.route()` stay in that app.
+   * REST endpoint beside MCP, including apps made before: they read the server's routes live.
+   * Routes added to one app with `app.route()` stay in that app. Throws a `WharfError` when an app
+   * serves the path itself (its MCP endpoint, say).
    */
   route(method: string, path: string, handler: RouteHandler): this {
-    this.routes.set(`${method.toUpperCase()} ${normalizePath(path)}`, handler);
+    this.routes.add({ method, path, handler });
     return this;
   }
 

@@ -23,13 +23,13 @@ export type Middleware<E extends ServerEnv = ServerEnv> = (
   next: () => Promise<void>,
 ) => void | Promise<void>;
 
-/** Runs middleware in order around `last`; each `next` may be called once. */
-export function compose(
-  middleware: readonly Middleware[],
-  last: (request: Exchange) => Promise<void> | void,
-) {
-  if (middleware.length === 0) return last;
-  return (request: Exchange): Promise<void> => {
+/**
+ * Runs middleware in order around `last`, the route's handler; each `next` may be called once. The
+ * list is read at each call, so middleware added later (`app.use()`) runs from the next request.
+ */
+export function compose(middleware: readonly Middleware[]) {
+  return (request: Exchange, last: (request: Exchange) => Promise<void> | void): Promise<void> | void => {
+    if (middleware.length === 0) return last(request);
     let index = -1;
     const run = async (i: number): Promise<void> => {
       if (i <= index)

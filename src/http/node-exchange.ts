@@ -1,5 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { BodyResult, BytesResult, EventStream, Exchange, ResponseHeaders } from './exchange.js';
+import { type BodyRead, readNodeBody } from './body.js';
+import type { EventStream, Exchange, ResponseHeaders } from './exchange.js';
+
+/** How the app hands a Node request to its exchange. */
+export interface NodeExchangeOptions {
+  /** The mount prefix ("" at the root). */
+  basePath: string;
+  /** `req.url` still starts with `basePath`, and the exchange's path is what follows it. */
+  stripBasePath: boolean;
+  /** The largest body read, in bytes. */
+  maxBodyBytes: number;
+  /** What a host's body parser read or parsed, used once the stream has ended. */
+  body: unknown;
+}
 
 /**
  * The Node binding of the exchange seam: reads and writes IncomingMessage/ServerResponse directly.
@@ -10,22 +23,31 @@ export class NodeExchange implements Exchange {
   readonly method: string;
   readonly path: string;
   readonly query: string;
+  readonly basePath: string;
   auth?: unknown;
   private controller: AbortController | undefined;
   private started = false;
+  private readonly limit: number;
+  private readonly hostBody: unknown;
+  private bodyRead: Promise<BodyRead> | undefined;
 
   constructor(
     readonly raw: IncomingMessage,
     private readonly res: ServerResponse,
-    readonly basePath: string,
-    stripBasePath = false,
+    options: NodeExchangeOptions,
   ) {
+    const basePath = options.basePath;
+    this.basePath = basePath;
+    this.limit = options.maxBodyBytes;
+    this.hostBody = options.body;
     this.method = raw.method ?? 'GET';
     const url = raw.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
     this.path =
-      stripBasePath && basePath && path.startsWith(basePath) ? path.slice(basePath.length) || '/' : path;
+      options.stripBasePath && basePath && path.startsWith(basePath)
+        ? path.slice(basePath.length) || '/'
+        : path;
     this.query = q === -1 ? '' : url.slice(q + 1);
   }
 
@@ -56,65 +78,9 @@ export class NodeExchange implements Exchange {
     return this.started;
   }
 
-  readBody(limit: number): Promise<BodyResult> {
-    const req = this.raw as IncomingMessage & { body?: unknown };
-    // A host body parser (express.json(), a Koa/Fastify parser) may have consumed the stream already.
-    // Only a stream that was read to its end counts: Express 4 sets `req.body = {}` even when its
-    // parser skipped the request, and then the bytes are still waiting in the stream.
-    if (req.body !== undefined && req.readableEnded) {
-      const body = req.body;
-      if (typeof body === 'string') return Promise.resolve({ ok: true, text: body });
-      if (body instanceof Uint8Array)
-        return Promise.resolve({ ok: true, text: Buffer.from(body).toString('utf8') });
-      return Promise.resolve({ ok: true, parsed: body });
-    }
-    return this.readBytes(limit).then((result) =>
-      result.ok
-        ? {
-            ok: true,
-            text: Buffer.from(result.bytes.buffer, result.bytes.byteOffset, result.bytes.byteLength).toString(
-              'utf8',
-            ),
-          }
-        : result,
-    );
-  }
-
-  readBytes(limit: number): Promise<BytesResult> {
-    const req = this.raw;
-    const declared = Number(req.headers['content-length']);
-    if (declared > limit) return Promise.resolve({ ok: false, reason: 'too-large' });
-    return new Promise((resolve) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      const onData = (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > limit) {
-          cleanup();
-          resolve({ ok: false, reason: 'too-large' });
-          return;
-        }
-        chunks.push(chunk);
-      };
-      const onEnd = () => {
-        cleanup();
-        resolve({ ok: true, bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
-      };
-      const onAbort = () => {
-        cleanup();
-        resolve({ ok: false, reason: 'aborted' });
-      };
-      const cleanup = () => {
-        req.off('data', onData);
-        req.off('end', onEnd);
-        req.off('error', onAbort);
-        req.off('aborted', onAbort);
-      };
-      req.on('data', onData);
-      req.on('end', onEnd);
-      req.on('error', onAbort);
-      req.on('aborted', onAbort);
-    });
+  body(): Promise<BodyRead> {
+    this.bodyRead ??= readNodeBody(this.raw, this.limit, this.hostBody);
+    return this.bodyRead;
   }
 
   respond(status: number, headers: ResponseHeaders, body?: string | Uint8Array): void {

@@ -4,6 +4,7 @@ import type { EventStore } from '../stores/event-store.js';
 import type { CorsOptions } from './cors.js';
 import type { GuardOptions } from './guard.js';
 import type { Middleware } from './middleware.js';
+import { normalizePath } from './route-table.js';
 
 /** Options of `server.httpApp()`; `E` is the server's env (it types the middleware's `request.auth`). */
 export interface HttpAppOptions<E extends ServerEnv = ServerEnv> extends GuardOptions {
@@ -54,12 +55,6 @@ export interface ResolvedOptions {
   keepAliveMs: number;
   retryMs: number;
   publicUrl: string | undefined;
-}
-
-/** Paths are compared without a trailing slash, so `/mcp` and `/mcp/` are one route (never a redirect). */
-export function normalizePath(path: string): string {
-  if (path === '') return '/';
-  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
 }
 
 function checkPath(name: string, value: string | undefined): string | undefined {

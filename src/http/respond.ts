@@ -1,22 +1,4 @@
-import { ErrorCode } from '../protocol/jsonrpc.js';
 import type { Exchange } from './exchange.js';
-
-/**
- * HTTP-level refusals carry a JSON-RPC error body that says what was wrong and what to do, so a
- * client library surfaces a readable message instead of a bare status.
- */
-export function refuse(
-  exchange: Exchange,
-  status: number,
-  message: string,
-  options: { code?: number; headers?: Record<string, string> } = {},
-): void {
-  const body = JSON.stringify({
-    jsonrpc: '2.0',
-    error: { code: options.code ?? ErrorCode.ConnectionClosed, message },
-  });
-  exchange.respond(status, { 'content-type': 'application/json', ...options.headers }, body);
-}
 
 export function respondJson(
   exchange: Exchange,

@@ -1,4 +1,17 @@
-import type { BodyResult, BytesResult, EventStream, Exchange, ResponseHeaders } from './exchange.js';
+import { type BodyRead, readWebBody } from './body.js';
+import type { EventStream, Exchange, ResponseHeaders } from './exchange.js';
+
+/** How the app hands a Web request to its exchange. */
+export interface WebExchangeOptions {
+  /** The mount prefix ("" at the root). */
+  basePath: string;
+  /** The URL's path starts with `basePath`, and the exchange's path is what follows it. */
+  stripBasePath: boolean;
+  /** The largest body read, in bytes. */
+  maxBodyBytes: number;
+  /** What the host already read or parsed (Hono keeps a copy when its middleware read the body). */
+  body: unknown;
+}
 
 const encoder = new TextEncoder();
 
@@ -17,15 +30,23 @@ export class WebExchange implements Exchange {
   private controller: AbortController | undefined;
   private started = false;
   private readonly closeListeners: (() => void)[] = [];
+  readonly basePath: string;
+  private readonly limit: number;
+  private readonly hostBody: unknown;
+  private bodyRead: Promise<BodyRead> | undefined;
 
   constructor(
     readonly raw: Request,
-    readonly basePath: string,
+    options: WebExchangeOptions,
   ) {
+    const basePath = options.basePath;
+    this.basePath = basePath;
+    this.limit = options.maxBodyBytes;
+    this.hostBody = options.body;
     this.method = raw.method;
     const url = new URL(raw.url);
     this.path =
-      basePath && url.pathname.startsWith(basePath)
+      options.stripBasePath && basePath && url.pathname.startsWith(basePath)
         ? url.pathname.slice(basePath.length) || '/'
         : url.pathname;
     this.query = url.search.slice(1);
@@ -76,39 +97,9 @@ export class WebExchange implements Exchange {
     return this.started;
   }
 
-  async readBody(limit: number): Promise<BodyResult> {
-    const result = await this.readBytes(limit);
-    return result.ok ? { ok: true, text: new TextDecoder().decode(result.bytes) } : result;
-  }
-
-  async readBytes(limit: number): Promise<BytesResult> {
-    const declared = Number(this.raw.headers.get('content-length'));
-    if (declared > limit) return { ok: false, reason: 'too-large' };
-    if (!this.raw.body) return { ok: true, bytes: new Uint8Array(0) };
-    const reader = this.raw.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        size += value.byteLength;
-        if (size > limit) {
-          void reader.cancel();
-          return { ok: false, reason: 'too-large' };
-        }
-        chunks.push(value);
-      }
-    } catch {
-      return { ok: false, reason: 'aborted' };
-    }
-    const bytes = new Uint8Array(size);
-    let offset = 0;
-    for (const chunk of chunks) {
-      bytes.set(chunk, offset);
-      offset += chunk.byteLength;
-    }
-    return { ok: true, bytes };
+  body(): Promise<BodyRead> {
+    this.bodyRead ??= readWebBody(this.raw, this.limit, this.hostBody);
+    return this.bodyRead;
   }
 
   respond(status: number, headers: ResponseHeaders, body?: string | Uint8Array): void {

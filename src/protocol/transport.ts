@@ -1,12 +1,24 @@
 import { toErrorMessage } from './errors.js';
 import type { JsonRpcMessage, JsonRpcResponse } from './jsonrpc.js';
 
-/** What a transport knows about the request a message arrived with. Filled by HTTP transports later. */
-export interface MessageExtra {
-  /** The HTTP request the message came in, as the transport chooses to describe it. */
-  http?: unknown;
+/** Sends a message to the client on the stream that carries a request's output. */
+export type SendToClient = (message: JsonRpcMessage) => void | Promise<void>;
+
+/**
+ * How a message reached the server and how what it produces travels back: what a transport knows
+ * and hands over with each message (`message(value, delivery)`, `session.handle(value, delivery)`).
+ */
+export interface Delivery {
+  /** The request object the message came in (the host's own: IncomingMessage, Request, …). */
+  readonly http?: unknown;
   /** What the host's authentication established for this request. */
-  auth?: unknown;
+  readonly auth?: unknown;
+  /** Where messages related to this request go (progress, logs, requests to the client). Defaults to the session's channel. */
+  readonly reply?: SendToClient;
+  /** Aborts the handler's `ctx.signal`, e.g. when an HTTP client disconnects with nothing to resume. */
+  readonly signal?: AbortSignal;
+  /** Ends the stream carrying this request's messages so the client resumes later (HTTP with an event store). */
+  readonly closeStream?: () => void;
 }
 
 /** Anything sent on the wire: one message, or a batch of responses (JSON-RPC batches, 2025-03-26). */
@@ -14,7 +26,7 @@ export type Outgoing = JsonRpcMessage | JsonRpcResponse[];
 
 export interface TransportHandlers {
   /** A decoded JSON value (object or array) that arrived. The session validates it. */
-  message(value: unknown, extra?: MessageExtra): void;
+  message(value: unknown, delivery?: Delivery): void;
   /** Bytes that did not decode as JSON; the session answers with a parse error (-32700). */
   malformed(detail: string): void;
   /** The other side went away. */

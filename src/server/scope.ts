@@ -1,9 +1,8 @@
-import type { JsonRpcMessage } from '../protocol/jsonrpc.js';
+import type { Delivery, SendToClient } from '../protocol/transport.js';
 import type { ClientCapabilities, Implementation, LoggingLevel } from '../protocol/types.js';
 import type { ProtocolVersion, VersionFeatures } from '../protocol/versions.js';
 
-/** Sends a message to the client on the stream that carries this request's output. */
-export type SendToClient = (message: JsonRpcMessage) => void | Promise<void>;
+export type { Delivery, SendToClient } from '../protocol/transport.js';
 
 /** What a request that asks the client something must be able to tell: gone, or still waiting? */
 export interface Asking {
@@ -37,23 +36,6 @@ export interface SessionControls {
   subscribe(uri: string): void;
   unsubscribe(uri: string): void;
   setLogLevel(level: LoggingLevel): void;
-}
-
-/**
- * How a message reached the server and how what it produces travels back: what a transport knows
- * and hands to the session with each message (`session.handle(message, delivery)`).
- */
-export interface Delivery {
-  /** The request object the message came in (the host's own: IncomingMessage, Request, …). */
-  readonly http?: unknown;
-  /** What the host's authentication established for this request. */
-  readonly auth?: unknown;
-  /** Where messages related to this request go (progress, logs, requests to the client). Defaults to the session's channel. */
-  readonly reply?: SendToClient;
-  /** Aborts the handler's `ctx.signal`, e.g. when an HTTP client disconnects with nothing to resume. */
-  readonly signal?: AbortSignal;
-  /** Ends the stream carrying this request's messages so the client resumes later (HTTP with an event store). */
-  readonly closeStream?: () => void;
 }
 
 /**

@@ -31,10 +31,10 @@ import Koa, { type Middleware as KoaMiddleware } from 'koa';
 import koaCompress from 'koa-compress';
 import mount from 'koa-mount';
 import type { HttpApp } from 'wharf-mcp';
-import { toExpress } from 'wharf-mcp/express';
-import { toFastify } from 'wharf-mcp/fastify';
-import { toHono } from 'wharf-mcp/hono';
-import { toKoa } from 'wharf-mcp/koa';
+import { toExpress, toExpressRoot } from 'wharf-mcp/express';
+import { toFastify, toFastifyRoot } from 'wharf-mcp/fastify';
+import { toHono, toHonoRoot } from 'wharf-mcp/hono';
+import { toKoa, toKoaRoot } from 'wharf-mcp/koa';
 import { toNodeHandler } from 'wharf-mcp/node';
 
 /** Express 4 is installed under the alias `express4`, without types: its API is the one used here. */
@@ -61,6 +61,11 @@ export interface HostExtras {
   compress?: boolean;
   /** Requests without `Authorization: Bearer <name>` get 401 from the host; others carry a user. */
   auth?: boolean;
+  /**
+   * The host also serves the app's root routes (outside the mount) with its adapter's root handler;
+   * the node:http host's `toNodeHandler` always does.
+   */
+  root?: boolean;
 }
 
 /** What the host's own middleware did, for tests to check it really ran. */
@@ -205,6 +210,7 @@ function expressHost(name: string, factory: typeof express): Host {
         handler = router;
       }
       web.use(`/${first}`, handler);
+      if (extras.root) web.use(toExpressRoot(app, { basePath: layout.mount }));
       web.use((req, res) => {
         res.status(404).json({ error: HOST_NOT_FOUND, path: req.originalUrl });
       });
@@ -265,6 +271,7 @@ const fastifyHost: Host = {
       };
     }
     await fastify.register(plugin, { prefix: `/${first}` });
+    if (extras.root) await fastify.register(toFastifyRoot(app, { basePath: layout.mount }));
     await fastify.listen({ port: 0, host: '127.0.0.1' });
     const baseUrl = `http://127.0.0.1:${(fastify.server.address() as AddressInfo).port}`;
     return onSocket(baseUrl, layout, stats, () => fastify.close());
@@ -318,6 +325,7 @@ const koaHost: Host = {
     let middleware: KoaMiddleware = toKoa(app);
     for (const segment of segmentsOf(layout.mount).reverse()) middleware = mount(`/${segment}`, middleware);
     koa.use(middleware);
+    if (extras.root) koa.use(toKoaRoot(app, { basePath: layout.mount }));
     koa.use((ctx) => {
       ctx.status = 404;
       ctx.body = { error: HOST_NOT_FOUND, path: ctx.originalUrl };
@@ -357,6 +365,7 @@ function buildHono(app: HttpApp, layout: Layout, extras: HostExtras, stats: Host
       await next();
     });
   }
+  if (extras.root) hono.use(toHonoRoot(app, { basePath: layout.mount }));
   hono.get('/items', (c) => c.json(ITEMS));
   hono.get('/boom', () => {
     throw new Error('the host route failed');

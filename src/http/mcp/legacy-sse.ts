@@ -1,10 +1,10 @@
-import { readJsonBody } from '../http/body.js';
-import type { Exchange } from '../http/exchange.js';
-import { refuse } from '../http/respond.js';
-import type { SessionTable } from '../http/sessions.js';
-import { SSE_HEADERS, SseChannel, sseEvent } from '../http/sse.js';
-import { ErrorCode, type JsonRpcMessage } from '../protocol/jsonrpc.js';
+import type { JsonRpcMessage } from '../../protocol/jsonrpc.js';
+import type { Exchange } from '../exchange.js';
+import { HttpRefusal, refuse } from '../refusals.js';
+import { readMessage } from './message.js';
 import { RequestExtra } from './request-extra.js';
+import type { SessionTable } from './sessions.js';
+import { SSE_HEADERS, SseChannel, sseEvent } from './sse.js';
 
 export interface LegacySseOptions {
   /** The SSE path and the messages path, relative to the app. */
@@ -47,21 +47,11 @@ export class LegacySseTransport {
     const id = new URLSearchParams(exchange.query).get('sessionId') ?? undefined;
     const live = this.sessions.get(id);
     if (live?.kind !== 'legacy') {
-      const what = id
-        ? 'no open SSE stream has this sessionId (it closed or expired)'
-        : 'the sessionId query parameter is missing';
-      refuse(
-        exchange,
-        id ? 404 : 400,
-        `${id ? 'Not Found' : 'Bad Request'}: ${what}. Open the SSE stream again and use its endpoint URL.`,
-        {
-          code: ErrorCode.InvalidRequest,
-        },
-      );
+      refuse(exchange, id ? HttpRefusal.SessionNotFound : HttpRefusal.SessionIdMissing, true);
       return;
     }
-    const body = await readJsonBody(exchange, this.options.maxBodyBytes);
-    if (!body) return;
+    const message = await readMessage(exchange, this.options.maxBodyBytes);
+    if (!message) return;
     live.lastSeen = Date.now();
     exchange.respond(202, { 'content-type': 'text/plain' }, 'Accepted');
     const channel = live.standalone;
@@ -70,7 +60,7 @@ export class LegacySseTransport {
       // The POST itself is already answered; the handler's messages travel on the SSE stream.
       const extra = new RequestExtra(exchange);
       extra.reply = (message: JsonRpcMessage) => channel?.send(message);
-      const answer = await live.session.handle(body.value, extra);
+      const answer = await live.session.handle(message.value, extra);
       if (answer) await channel?.send(answer);
     } finally {
       live.busy--;

@@ -1,7 +1,7 @@
-import type { BaseMcpServer } from '../server/mcp-server.js';
-import type { ServerSession } from '../server/session.js';
-import type { Exchange } from './exchange.js';
-import { refuse } from './respond.js';
+import type { BaseMcpServer } from '../../server/mcp-server.js';
+import type { ServerSession } from '../../server/session.js';
+import type { Exchange } from '../exchange.js';
+import { HttpRefusal, refuse } from '../refusals.js';
 import type { SseChannel } from './sse.js';
 
 /** An HTTP session: the MCP session plus the streams that carry its messages. */
@@ -54,14 +54,7 @@ export class SessionTable {
   /** A new session, or the 503 refusal (with Retry-After) when the table is full. */
   open(kind: LiveSession['kind'], exchange: Exchange): LiveSession | undefined {
     if (this.live.size >= this.limits.maxSessions) {
-      refuse(
-        exchange,
-        503,
-        'Service Unavailable: this server has as many sessions as it allows. Retry later.',
-        {
-          headers: { 'retry-after': '5' },
-        },
-      );
+      refuse(exchange, HttpRefusal.TooManySessions);
       return undefined;
     }
     const id = crypto.randomUUID();

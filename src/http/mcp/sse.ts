@@ -1,6 +1,6 @@
-import type { Outgoing } from '../protocol/transport.js';
-import type { EventStore } from '../stores/event-store.js';
-import type { EventStream } from './exchange.js';
+import type { Outgoing } from '../../protocol/transport.js';
+import type { EventStore } from '../../stores/event-store.js';
+import type { EventStream } from '../exchange.js';
 
 /** Headers of every SSE response: no caching or transforming (compression), no proxy buffering. */
 export const SSE_HEADERS: Readonly<Record<string, string>> = {

@@ -1,5 +1,5 @@
-import type { Exchange } from '../http/exchange.js';
-import type { HandleOptions } from '../server/session.js';
+import type { HandleOptions } from '../../server/session.js';
+import type { Exchange } from '../exchange.js';
 
 /**
  * What a handler learns of the HTTP request, read lazily: the AbortController behind

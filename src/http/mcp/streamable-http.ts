@@ -1,14 +1,16 @@
-import { containsRequest, isInitializeRequest, readJsonBody } from '../http/body.js';
-import type { Exchange } from '../http/exchange.js';
-import { accepts, refuse, respondJson } from '../http/respond.js';
-import type { LiveSession, SessionTable } from '../http/sessions.js';
-import { SSE_HEADERS, SseChannel, sseEvent } from '../http/sse.js';
-import { ErrorCode, type JsonRpcMessage } from '../protocol/jsonrpc.js';
-import type { Outgoing } from '../protocol/transport.js';
-import { isSupportedVersion } from '../protocol/versions.js';
-import type { BaseMcpServer } from '../server/mcp-server.js';
-import type { EventStore } from '../stores/event-store.js';
+import type { JsonRpcMessage } from '../../protocol/jsonrpc.js';
+import type { Outgoing } from '../../protocol/transport.js';
+import { isSupportedVersion } from '../../protocol/versions.js';
+import type { BaseMcpServer } from '../../server/mcp-server.js';
+import type { EventStore } from '../../stores/event-store.js';
+import type { Exchange } from '../exchange.js';
+import { HttpRefusal, refuse } from '../refusals.js';
+import { accepts, respondJson } from '../respond.js';
+import { readMessage } from './message.js';
 import { RequestExtra } from './request-extra.js';
+import { resumeStream } from './resume.js';
+import type { LiveSession, SessionTable } from './sessions.js';
+import { SSE_HEADERS, SseChannel } from './sse.js';
 import { answerStateless } from './stateless-http.js';
 
 export interface StreamableHttpOptions {
@@ -35,61 +37,35 @@ export class StreamableHttpTransport {
     private readonly options: StreamableHttpOptions,
   ) {}
 
-  handle(exchange: Exchange): Promise<void> | void {
-    switch (exchange.method) {
-      case 'POST':
-        return this.post(exchange);
-      case 'GET':
-        return this.get(exchange);
-      case 'DELETE':
-        return this.delete(exchange);
-      default:
-        refuse(
-          exchange,
-          405,
-          `Method Not Allowed: the MCP endpoint takes POST, GET and DELETE, not ${exchange.method}.`,
-          {
-            headers: { allow: this.options.stateless ? 'POST' : 'GET, POST, DELETE' },
-          },
-        );
-    }
-  }
-
   private checkVersionHeader(exchange: Exchange): boolean {
     const version = exchange.header('mcp-protocol-version');
     // Any supported value is tolerated, even one other than the negotiated version: real clients
     // (and conformance 0.1.16) send 2025-03-26 inside later sessions.
     if (version === undefined || isSupportedVersion(version)) return true;
-    refuse(
-      exchange,
-      400,
-      `Bad Request: unsupported MCP-Protocol-Version "${version}". This server speaks 2024-11-05, 2025-03-26, 2025-06-18 and 2025-11-25.`,
-      { code: ErrorCode.InvalidRequest },
-    );
+    refuse(exchange, HttpRefusal.UnsupportedProtocolVersion, version);
     return false;
   }
 
-  private async post(exchange: Exchange): Promise<void> {
+  /** Client messages: a session opens with `initialize`; requests are answered as JSON or an SSE stream. */
+  async post(exchange: Exchange): Promise<void> {
     const accept = exchange.header('accept');
     const json = accepts(accept, 'application/json');
     const sse = accepts(accept, 'text/event-stream');
     if (!json && !sse) {
-      refuse(exchange, 406, 'Not Acceptable: send "Accept: application/json, text/event-stream".', {
-        code: ErrorCode.InvalidRequest,
-      });
+      refuse(exchange, HttpRefusal.NotAcceptable, 'application/json, text/event-stream');
       return;
     }
     if (!this.checkVersionHeader(exchange)) return;
-    const body = await readJsonBody(exchange, this.options.maxBodyBytes);
-    if (!body) return;
-    const value = body.value;
+    const message = await readMessage(exchange, this.options.maxBodyBytes);
+    if (!message) return;
+    const value = message.value;
     // JSON when asked for (option) and acceptable, or when the client cannot take SSE.
     const answerWithJson = (this.options.jsonResponse && json) || !sse;
     if (this.options.stateless)
-      return answerStateless(this.server, exchange, value, answerWithJson ? 'json' : 'sse');
+      return answerStateless(this.server, exchange, message, answerWithJson ? 'json' : 'sse');
 
     let live: LiveSession | undefined;
-    const opening = isInitializeRequest(value);
+    const opening = message.opensSession;
     if (opening) {
       live = this.sessions.open('streamable', exchange);
       if (!live) return;
@@ -99,7 +75,7 @@ export class StreamableHttpTransport {
     }
     live.lastSeen = Date.now();
     const extra = new RequestExtra(exchange);
-    if (!containsRequest(value)) {
+    if (!message.hasRequest) {
       // Notifications and responses only: 202 with no body when accepted; an error answer means
       // the input was not acceptable (spec: "MUST return an HTTP error status code, e.g. 400").
       const refusal = await live.session.handle(value, extra);
@@ -167,27 +143,10 @@ export class StreamableHttpTransport {
     }
   }
 
-  private async get(exchange: Exchange): Promise<void> {
-    if (this.options.stateless) {
-      refuse(
-        exchange,
-        405,
-        'Method Not Allowed: this server is stateless and has no stream to open; use POST.',
-        {
-          headers: { allow: 'POST' },
-        },
-      );
-      return;
-    }
+  /** Opens the session's stream for server-initiated messages, or resumes one after `Last-Event-ID`. */
+  async get(exchange: Exchange): Promise<void> {
     if (!accepts(exchange.header('accept'), 'text/event-stream')) {
-      refuse(
-        exchange,
-        406,
-        'Not Acceptable: a GET on the MCP endpoint opens an SSE stream; send "Accept: text/event-stream".',
-        {
-          code: ErrorCode.InvalidRequest,
-        },
-      );
+      refuse(exchange, HttpRefusal.NotAcceptable, 'text/event-stream');
       return;
     }
     if (!this.checkVersionHeader(exchange)) return;
@@ -199,37 +158,15 @@ export class StreamableHttpTransport {
     const store = this.options.eventStore;
     // An event id from another session replays nothing: ids begin with their stream's id, which begins with the session id.
     if (lastEventId && store && !lastEventId.startsWith(`${live.id}.`)) {
-      refuse(
-        exchange,
-        404,
-        'Not Found: this Last-Event-ID does not belong to this session. Reconnect without it.',
-        {
-          code: ErrorCode.InvalidRequest,
-        },
-      );
+      refuse(exchange, HttpRefusal.EventIdNotInSession);
       return;
     }
     if (lastEventId && store) {
-      const connection = exchange.stream(200, headers);
-      // The stream still running that this id belongs to (its id prefixes the event id), if any.
-      const channel = this.runningStreamOf(lastEventId, live);
-      if (channel && !channel.finished) {
-        await channel.resume(connection, lastEventId);
-      } else {
-        // A finished stream: replay what is left of it, then end.
-        await store.replayAfter(lastEventId, (id, message) =>
-          connection.write(sseEvent(JSON.stringify(message), id)),
-        );
-        connection.end();
-      }
+      await resumeStream(exchange.stream(200, headers), lastEventId, live, this.sessions, store);
       return;
     }
     if (live.standalone?.connected) {
-      refuse(
-        exchange,
-        409,
-        'Conflict: this session already has an open GET stream. Close it before opening another.',
-      );
+      refuse(exchange, HttpRefusal.StreamAlreadyOpen);
       return;
     }
     const channel = new SseChannel(`${live.id}.${crypto.randomUUID()}`, exchange.stream(200, headers), store);
@@ -241,24 +178,8 @@ export class StreamableHttpTransport {
       await channel.prime(this.options.retryMs);
   }
 
-  /** The stream still running that an event id belongs to: its id is a prefix of the event id. */
-  private runningStreamOf(eventId: string, live: LiveSession): SseChannel | undefined {
-    for (let dot = eventId.lastIndexOf('.'); dot > 0; dot = eventId.lastIndexOf('.', dot - 1)) {
-      const streamId = eventId.slice(0, dot);
-      const channel = this.sessions.channels.get(streamId);
-      if (channel) return channel;
-      if (live.standalone?.streamId === streamId) return live.standalone;
-    }
-    return undefined;
-  }
-
-  private delete(exchange: Exchange): void {
-    if (this.options.stateless) {
-      refuse(exchange, 405, 'Method Not Allowed: this server is stateless and has no session to end.', {
-        headers: { allow: 'POST' },
-      });
-      return;
-    }
+  /** Ends the session. */
+  delete(exchange: Exchange): void {
     const live = this.sessionOf(exchange);
     if (!live) return;
     live.session.close();
@@ -269,23 +190,12 @@ export class StreamableHttpTransport {
   private sessionOf(exchange: Exchange): LiveSession | undefined {
     const id = exchange.header(SESSION_HEADER);
     if (id === undefined) {
-      refuse(
-        exchange,
-        400,
-        'Bad Request: missing Mcp-Session-Id header. Send the id the initialize response gave you, or initialize first.',
-      );
+      refuse(exchange, HttpRefusal.SessionIdMissing, false);
       return undefined;
     }
     const live = this.sessions.get(id);
     if (live?.kind !== 'streamable') {
-      refuse(
-        exchange,
-        404,
-        'Not Found: no session with this Mcp-Session-Id (it ended or expired). Initialize a new session.',
-        {
-          code: ErrorCode.InvalidRequest,
-        },
-      );
+      refuse(exchange, HttpRefusal.SessionNotFound, false);
       return undefined;
     }
     return live;

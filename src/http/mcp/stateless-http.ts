@@ -1,11 +1,11 @@
-import { containsRequest, isInitializeRequest } from '../http/body.js';
-import type { Exchange } from '../http/exchange.js';
-import { respondJson } from '../http/respond.js';
-import { SSE_HEADERS, SseChannel } from '../http/sse.js';
-import type { JsonRpcMessage } from '../protocol/jsonrpc.js';
-import { isSupportedVersion } from '../protocol/versions.js';
-import type { BaseMcpServer } from '../server/mcp-server.js';
+import type { JsonRpcMessage } from '../../protocol/jsonrpc.js';
+import { isSupportedVersion } from '../../protocol/versions.js';
+import type { BaseMcpServer } from '../../server/mcp-server.js';
+import type { Exchange } from '../exchange.js';
+import { respondJson } from '../respond.js';
+import type { PostedMessage } from './message.js';
 import { RequestExtra } from './request-extra.js';
+import { SSE_HEADERS, SseChannel } from './sse.js';
 
 /**
  * Stateless Streamable HTTP: every POST stands alone, on a session that lives for that request.
@@ -14,14 +14,15 @@ import { RequestExtra } from './request-extra.js';
 export async function answerStateless(
   server: BaseMcpServer,
   exchange: Exchange,
-  value: unknown,
+  message: PostedMessage,
   mode: 'json' | 'sse',
 ): Promise<void> {
   const session = server.createSession({ stateless: true, send: () => undefined });
   const state = session.state;
   // No initialize reaches this session: it speaks the version the client names (spec default 2025-03-26).
   const version = exchange.header('mcp-protocol-version');
-  if (!isInitializeRequest(value)) {
+  const value = message.value;
+  if (!message.opensSession) {
     state.initialized = true;
     state.protocolVersion = isSupportedVersion(version) ? version : '2025-03-26';
   }
@@ -30,18 +31,18 @@ export async function answerStateless(
   try {
     if (mode === 'json') {
       const answer = await session.handle(value, extra);
-      if (answer) respondJson(exchange, containsRequest(value) ? 200 : 400, answer);
+      if (answer) respondJson(exchange, message.hasRequest ? 200 : 400, answer);
       else exchange.respond(202, {});
       return;
     }
-    if (!containsRequest(value)) {
+    if (!message.hasRequest) {
       const refusal = await session.handle(value, extra);
       if (refusal) respondJson(exchange, 400, refusal);
       else exchange.respond(202, {});
       return;
     }
     const channel = new SseChannel('', exchange.stream(200, SSE_HEADERS, { lazy: true }), undefined);
-    extra.reply = (message: JsonRpcMessage) => channel.send(message);
+    extra.reply = (outgoing: JsonRpcMessage) => channel.send(outgoing);
     await channel.finish(await session.handle(value, extra));
   } finally {
     session.close();
