@@ -4,11 +4,11 @@
  */
 
 export type { HttpApp } from './http/app.js';
+export type { BodyRead, RequestBody } from './http/body.js';
 export type { CorsOptions } from './http/cors.js';
-export type { EventStream, Exchange } from './http/exchange.js';
 export type { GuardOptions } from './http/guard.js';
 export { McpServer } from './http/mcp-server.js';
-export type { Middleware } from './http/middleware.js';
+export type { Middleware, MiddlewareRequest } from './http/middleware.js';
 export type { HttpAppOptions } from './http/options.js';
 export type { RouteHandler } from './http/routes.js';
 export { McpError, WharfError, WharfErrorCode } from './protocol/errors.js';
@@ -29,7 +29,6 @@ export type { InferInput, InferOutput, SchemaInput, StandardJsonSchema } from '.
 export type { Completer, Completers } from './server/completion.js';
 export type { AuthOf, ClientRequestOptions, Context, ServerEnv } from './server/context.js';
 export type { ServerOptions } from './server/core.js';
-export { BaseMcpServer } from './server/mcp-server.js';
 export type { PromptArguments, PromptConfig, PromptHandler, PromptReturn } from './server/prompts.js';
 export type { RegisteredHandle } from './server/registry.js';
 export type {
@@ -39,7 +38,6 @@ export type {
   ResourceTemplateConfig,
   TemplateHandler,
 } from './server/resources.js';
-export type { HandleOptions, ServerSession, SessionOptions, SessionState } from './server/session.js';
 export type { ToolArguments, ToolConfig, ToolHandler, ToolReturn } from './server/tools.js';
 export { type EventStore, MemoryEventStore, type MemoryEventStoreOptions } from './stores/event-store.js';
 export { createInMemoryTransports, type InMemoryClientTransport } from './transports/in-memory.js';

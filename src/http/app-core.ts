@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { BaseMcpServer } from '../server/mcp-server.js';
+import type { BaseMcpServer } from '../server/base-server.js';
 import { applyCors } from './cors.js';
 import type { Exchange } from './exchange.js';
 import { checkHostAndOrigin, type GuardOptions } from './guard.js';

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WharfError, WharfErrorCode } from '../protocol/errors.js';
+import type { BaseMcpServer } from '../server/base-server.js';
 import type { ServerEnv } from '../server/context.js';
-import type { BaseMcpServer } from '../server/mcp-server.js';
 import { AppCore } from './app-core.js';
 import type { Middleware } from './middleware.js';
 import type { FetchMountOptions, NodeMountOptions } from './mount.js';

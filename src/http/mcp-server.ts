@@ -1,5 +1,5 @@
+import { BaseMcpServer } from '../server/base-server.js';
 import type { ServerEnv } from '../server/context.js';
-import { BaseMcpServer } from '../server/mcp-server.js';
 import { createHttpApp, type HttpApp } from './app.js';
 import type { HttpAppOptions } from './options.js';
 import { CustomRoutes, type RouteHandler } from './routes.js';

@@ -19,9 +19,31 @@ import type { Exchange } from './exchange.js';
  * ```
  */
 export type Middleware<E extends ServerEnv = ServerEnv> = (
-  request: Exchange<E>,
+  request: MiddlewareRequest<E>,
   next: () => Promise<void>,
 ) => void | Promise<void>;
+
+/**
+ * What middleware sees of a request: read it (method, path, headers, the one cached body, the
+ * host's own object), answer it, add response headers, or hand identity on as `auth`.
+ */
+export type MiddlewareRequest<E extends ServerEnv = ServerEnv> = Pick<
+  Exchange<E>,
+  | 'method'
+  | 'path'
+  | 'query'
+  | 'basePath'
+  | 'header'
+  | 'body'
+  | 'raw'
+  | 'auth'
+  | 'loopback'
+  | 'setHeader'
+  | 'signal'
+  | 'respond'
+  | 'answered'
+  | 'onClose'
+>;
 
 /**
  * Runs middleware in order around `last`, the route's handler; each `next` may be called once. The

@@ -89,7 +89,8 @@ export function toErrorMessage(thrown: unknown): string {
 
 /**
  * Stable codes for mistakes made while building a server (registration, options). They never
- * change meaning; a retired code is never reused.
+ * change meaning; a retired code is never reused. Retired: `WHARF_ALREADY_CONNECTED` (never thrown).
+ * The HTTP refusals have their own table (`src/http/refusals.ts`).
  */
 export const WharfErrorCode = {
   DuplicateName: 'WHARF_DUPLICATE_NAME',
@@ -97,7 +98,6 @@ export const WharfErrorCode = {
   InvalidSchema: 'WHARF_INVALID_SCHEMA',
   InvalidTemplate: 'WHARF_INVALID_TEMPLATE',
   InvalidOption: 'WHARF_INVALID_OPTION',
-  AlreadyConnected: 'WHARF_ALREADY_CONNECTED',
 } as const;
 export type WharfErrorCode = (typeof WharfErrorCode)[keyof typeof WharfErrorCode];
 

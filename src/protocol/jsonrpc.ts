@@ -130,7 +130,3 @@ export function isErrorResponse(message: JsonRpcResponse): message is JsonRpcErr
 export function toErrorResponse(id: RequestId | null, error: JsonRpcErrorObject): JsonRpcError {
   return id === null ? { jsonrpc: '2.0', error } : { jsonrpc: '2.0', id, error };
 }
-
-export function toResultResponse(id: RequestId, result: Record<string, unknown>): JsonRpcResult {
-  return { jsonrpc: '2.0', id, result };
-}

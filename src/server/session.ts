@@ -39,12 +39,7 @@ export interface SessionOptions {
   send(message: Outgoing): void | Promise<void>;
   /** Runs once when the session closes. */
   onClose?: () => void;
-  /** @deprecated Use `server.handleStateless()`; kept while the HTTP transports move to it. */
-  stateless?: boolean;
 }
-
-/** @deprecated The old name of `Delivery`, kept while the HTTP transports move to it. */
-export type HandleOptions = Delivery;
 
 /** A session's logical state: small, plain data, so a remote session store can hold it later. */
 export interface SessionState {
@@ -293,7 +288,7 @@ export class ServerSession implements ConnectedSession, SessionControls, ClientA
       logLevel: state.logLevel,
       delivery,
       send: delivery.reply ?? this.options.send,
-      asker: this.options.stateless ? undefined : this,
+      asker: this,
       session: this,
     };
   }

@@ -18,7 +18,6 @@ import {
   type InMemoryClientTransport,
   type JsonRpcMessage,
   type McpServer,
-  type ServerSession,
 } from 'wharf-mcp';
 import { checkedTransport, type SpecVersion, WireChecker } from './wire-validator.js';
 
@@ -41,8 +40,8 @@ export interface Connection {
   client: Client;
   /** Validates every server message; call `checker.assertClean()` at the end of a test. */
   checker: WireChecker;
-  /** The server side of this connection. */
-  session: ServerSession;
+  /** The server side of this connection (what `server.connect()` returns). */
+  session: Awaited<ReturnType<McpServer['connect']>>;
   /** Every message that crossed the wire, in order, as JSON (the client's after any rewriting). */
   wire: { sent: JSONRPCMessage[]; received: JSONRPCMessage[] };
   /** The server's `initialize` result exactly as it was sent. */

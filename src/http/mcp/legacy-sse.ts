@@ -1,9 +1,9 @@
 import type { JsonRpcMessage } from '../../protocol/jsonrpc.js';
 import type { Exchange } from '../exchange.js';
 import { HttpRefusal, refuse } from '../refusals.js';
+import { HttpDelivery } from './delivery.js';
 import { readMessage } from './message.js';
-import { RequestExtra } from './request-extra.js';
-import type { SessionTable } from './sessions.js';
+import type { HttpSessions } from './sessions.js';
 import { SSE_HEADERS, SseChannel, sseEvent } from './sse.js';
 
 export interface LegacySseOptions {
@@ -23,7 +23,7 @@ export class LegacySseTransport {
   private readonly endpoint: string;
 
   constructor(
-    private readonly sessions: SessionTable,
+    private readonly sessions: HttpSessions,
     private readonly options: LegacySseOptions,
   ) {
     this.endpoint = relativeEndpoint(options.ssePath, options.messagesPath);
@@ -33,7 +33,7 @@ export class LegacySseTransport {
     const live = this.sessions.open('legacy', exchange);
     if (!live) return;
     const connection = exchange.stream(200, SSE_HEADERS);
-    live.standalone = new SseChannel(live.id, connection, undefined);
+    live.sessionStream = new SseChannel(live.id, connection, undefined);
     exchange.onClose(() => live.session.close());
     // Relative to the SSE URL, so it resolves under whatever prefix the app is mounted at
     // (clients do `new URL(data, sseUrl)`); an explicit public URL wins when given.
@@ -54,13 +54,13 @@ export class LegacySseTransport {
     if (!message) return;
     live.lastSeen = Date.now();
     exchange.respond(202, { 'content-type': 'text/plain' }, 'Accepted');
-    const channel = live.standalone;
+    const channel = live.sessionStream;
     live.busy++;
     try {
       // The POST itself is already answered; the handler's messages travel on the SSE stream.
-      const extra = new RequestExtra(exchange);
-      extra.reply = (message: JsonRpcMessage) => channel?.send(message);
-      const answer = await live.session.handle(message.value, extra);
+      const delivery = new HttpDelivery(exchange);
+      delivery.reply = (message: JsonRpcMessage) => channel?.send(message);
+      const answer = await live.session.handle(message.value, delivery);
       if (answer) await channel?.send(answer);
     } finally {
       live.busy--;

@@ -1,6 +1,6 @@
 import type { EventStore } from '../../stores/event-store.js';
 import type { EventStream } from '../exchange.js';
-import type { LiveSession, SessionTable } from './sessions.js';
+import type { HttpSession, HttpSessions } from './sessions.js';
 import { type SseChannel, sseEvent } from './sse.js';
 
 /**
@@ -11,8 +11,8 @@ import { type SseChannel, sseEvent } from './sse.js';
 export async function resumeStream(
   connection: EventStream,
   lastEventId: string,
-  live: LiveSession,
-  sessions: SessionTable,
+  live: HttpSession,
+  sessions: HttpSessions,
   store: EventStore,
 ): Promise<void> {
   const channel = runningStreamOf(lastEventId, live, sessions);
@@ -27,12 +27,12 @@ export async function resumeStream(
 }
 
 /** The stream still running that an event id belongs to: its id is a prefix of the event id. */
-function runningStreamOf(eventId: string, live: LiveSession, sessions: SessionTable): SseChannel | undefined {
+function runningStreamOf(eventId: string, live: HttpSession, sessions: HttpSessions): SseChannel | undefined {
   for (let dot = eventId.lastIndexOf('.'); dot > 0; dot = eventId.lastIndexOf('.', dot - 1)) {
     const streamId = eventId.slice(0, dot);
     const channel = sessions.channels.get(streamId);
     if (channel) return channel;
-    if (live.standalone?.streamId === streamId) return live.standalone;
+    if (live.sessionStream?.streamId === streamId) return live.sessionStream;
   }
   return undefined;
 }

@@ -1,8 +1,8 @@
-import type { BaseMcpServer } from '../../server/mcp-server.js';
+import type { BaseMcpServer } from '../../server/base-server.js';
 import type { ResolvedOptions } from '../options.js';
 import type { RouteTable } from '../route-table.js';
 import { LegacySseTransport } from './legacy-sse.js';
-import { SessionTable } from './sessions.js';
+import { HttpSessions } from './sessions.js';
 import { StreamableHttpTransport } from './streamable-http.js';
 
 /** MCP over HTTP as the app runs it: the sessions its routes share, and their upkeep. */
@@ -22,7 +22,7 @@ export function addMcpRoutes(
   server: BaseMcpServer,
   config: ResolvedOptions,
 ): McpEndpoints {
-  const sessions = new SessionTable(server, {
+  const sessions = new HttpSessions(server, {
     idleMs: config.sessionIdleMs,
     maxSessions: config.maxSessions,
   });
@@ -64,7 +64,7 @@ export function addMcpRoutes(
     startKeepAlive() {
       if (keepAlive || config.keepAliveMs === 0 || config.stateless) return;
       keepAlive = setInterval(() => {
-        for (const live of sessions.values()) live.standalone?.keepAlive();
+        for (const live of sessions.values()) live.sessionStream?.keepAlive();
         for (const channel of sessions.channels.values()) channel.keepAlive();
       }, config.keepAliveMs);
       // Keep-alives alone must not keep a process alive.

@@ -1,11 +1,11 @@
-import type { BaseMcpServer } from '../../server/mcp-server.js';
+import type { BaseMcpServer } from '../../server/base-server.js';
 import type { ServerSession } from '../../server/session.js';
 import type { Exchange } from '../exchange.js';
 import { HttpRefusal, refuse } from '../refusals.js';
 import type { SseChannel } from './sse.js';
 
 /** An HTTP session: the MCP session plus the streams that carry its messages. */
-export interface LiveSession {
+export interface HttpSession {
   readonly id: string;
   readonly session: ServerSession;
   readonly kind: 'streamable' | 'legacy';
@@ -13,7 +13,7 @@ export interface LiveSession {
   /** Requests being answered right now; a busy session never expires. */
   busy: number;
   /** Where messages unrelated to a request go: the GET stream (Streamable HTTP) or the SSE stream (legacy). */
-  standalone: SseChannel | undefined;
+  sessionStream: SseChannel | undefined;
 }
 
 export interface SessionLimits {
@@ -25,8 +25,8 @@ export interface SessionLimits {
  * The HTTP sessions of one app, shared by Streamable HTTP and legacy SSE: the cap, idle expiry and
  * closing. Ids come from the platform CSPRNG (`crypto.randomUUID`, visible ASCII as the spec asks).
  */
-export class SessionTable {
-  private readonly live = new Map<string, LiveSession>();
+export class HttpSessions {
+  private readonly live = new Map<string, HttpSession>();
   /**
    * POST streams still running, of every session, by stream id (which starts with "<session id>.").
    * One map for the app rather than one per session keeps an idle session small.
@@ -39,44 +39,36 @@ export class SessionTable {
     private readonly limits: SessionLimits,
   ) {}
 
-  get size(): number {
-    return this.live.size;
-  }
-
-  get(id: string | undefined): LiveSession | undefined {
+  get(id: string | undefined): HttpSession | undefined {
     return id === undefined ? undefined : this.live.get(id);
   }
 
-  values(): IterableIterator<LiveSession> {
+  values(): IterableIterator<HttpSession> {
     return this.live.values();
   }
 
   /** A new session, or the 503 refusal (with Retry-After) when the table is full. */
-  open(kind: LiveSession['kind'], exchange: Exchange): LiveSession | undefined {
+  open(kind: HttpSession['kind'], exchange: Exchange): HttpSession | undefined {
     if (this.live.size >= this.limits.maxSessions) {
       refuse(exchange, HttpRefusal.TooManySessions);
       return undefined;
     }
     const id = crypto.randomUUID();
-    const live: LiveSession = {
+    const live: HttpSession = {
       id,
       kind,
       lastSeen: Date.now(),
       busy: 0,
-      standalone: undefined,
+      sessionStream: undefined,
       session: this.server.createSession({
         id,
-        send: (message) => live.standalone?.send(message),
+        send: (message) => live.sessionStream?.send(message),
         onClose: () => this.forget(id),
       }),
     };
     this.live.set(id, live);
     this.startSweeping();
     return live;
-  }
-
-  close(id: string): void {
-    this.live.get(id)?.session.close();
   }
 
   closeAll(): void {
@@ -89,7 +81,7 @@ export class SessionTable {
     const live = this.live.get(id);
     if (!live) return;
     this.live.delete(id);
-    live.standalone?.finish();
+    live.sessionStream?.finish();
     const prefix = `${id}.`;
     for (const [streamId, channel] of this.channels) {
       if (streamId.startsWith(prefix)) {
@@ -106,7 +98,7 @@ export class SessionTable {
     this.sweeper = setInterval(() => {
       const oldest = Date.now() - this.limits.idleMs;
       for (const live of this.live.values()) {
-        if (live.busy === 0 && live.lastSeen < oldest && !live.standalone?.connected) live.session.close();
+        if (live.busy === 0 && live.lastSeen < oldest && !live.sessionStream?.connected) live.session.close();
       }
     }, every);
     // The sweeper alone must not keep a process alive.

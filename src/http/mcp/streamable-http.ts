@@ -1,15 +1,15 @@
 import type { JsonRpcMessage } from '../../protocol/jsonrpc.js';
 import type { Outgoing } from '../../protocol/transport.js';
-import { isSupportedVersion } from '../../protocol/versions.js';
-import type { BaseMcpServer } from '../../server/mcp-server.js';
+import { featuresOf, isSupportedVersion } from '../../protocol/versions.js';
+import type { BaseMcpServer } from '../../server/base-server.js';
 import type { EventStore } from '../../stores/event-store.js';
 import type { Exchange } from '../exchange.js';
 import { HttpRefusal, refuse } from '../refusals.js';
 import { accepts, respondJson } from '../respond.js';
+import { HttpDelivery } from './delivery.js';
 import { readMessage } from './message.js';
-import { RequestExtra } from './request-extra.js';
 import { resumeStream } from './resume.js';
-import type { LiveSession, SessionTable } from './sessions.js';
+import type { HttpSession, HttpSessions } from './sessions.js';
 import { SSE_HEADERS, SseChannel } from './sse.js';
 import { answerStateless } from './stateless-http.js';
 
@@ -33,7 +33,7 @@ export class StreamableHttpTransport {
 
   constructor(
     private readonly server: BaseMcpServer,
-    private readonly sessions: SessionTable,
+    private readonly sessions: HttpSessions,
     private readonly options: StreamableHttpOptions,
   ) {}
 
@@ -64,7 +64,7 @@ export class StreamableHttpTransport {
     if (this.options.stateless)
       return answerStateless(this.server, exchange, message, answerWithJson ? 'json' : 'sse');
 
-    let live: LiveSession | undefined;
+    let live: HttpSession | undefined;
     const opening = message.opensSession;
     if (opening) {
       live = this.sessions.open('streamable', exchange);
@@ -74,32 +74,32 @@ export class StreamableHttpTransport {
       if (!live) return;
     }
     live.lastSeen = Date.now();
-    const extra = new RequestExtra(exchange);
+    const delivery = new HttpDelivery(exchange);
     if (!message.hasRequest) {
       // Notifications and responses only: 202 with no body when accepted; an error answer means
       // the input was not acceptable (spec: "MUST return an HTTP error status code, e.g. 400").
-      const refusal = await live.session.handle(value, extra);
+      const refusal = await live.session.handle(value, delivery);
       if (refusal) respondJson(exchange, 400, refusal, { [SESSION_HEADER]: live.id });
       else exchange.respond(202, { [SESSION_HEADER]: live.id });
       return;
     }
     live.busy++;
     try {
-      if (answerWithJson) await this.answerJson(exchange, live, value, extra);
-      else await this.answerSse(exchange, live, value, extra);
+      if (answerWithJson) await this.answerJson(exchange, live, value, delivery);
+      else await this.answerSse(exchange, live, value, delivery);
     } finally {
       live.busy--;
       live.lastSeen = Date.now();
       // An initialize that failed leaves no session behind to wait for its idle timeout.
-      if (opening && !live.session.state.initialized) live.session.close();
+      if (opening && !live.session.initialized) live.session.close();
     }
   }
 
   /** JSON answers: messages a handler sends go to the session's GET stream, when one is open. */
-  private async answerJson(exchange: Exchange, live: LiveSession, value: unknown, extra: RequestExtra) {
-    extra.followsConnection = true;
-    extra.reply = (message: JsonRpcMessage) => {
-      if (live.standalone?.connected) return live.standalone.send(message);
+  private async answerJson(exchange: Exchange, live: HttpSession, value: unknown, delivery: HttpDelivery) {
+    delivery.followsConnection = true;
+    delivery.reply = (message: JsonRpcMessage) => {
+      if (live.sessionStream?.connected) return live.sessionStream.send(message);
       // A request to the client could never be answered: fail it now rather than at its timeout.
       // Notifications (progress, logs) have nowhere to go and are dropped, as on a closed stream.
       if ('id' in message) {
@@ -109,12 +109,12 @@ export class StreamableHttpTransport {
       }
       return undefined;
     };
-    const answer = await live.session.handle(value, extra);
+    const answer = await live.session.handle(value, delivery);
     if (answer) respondJson(exchange, 200, answer, { [SESSION_HEADER]: live.id });
     else exchange.respond(202, { [SESSION_HEADER]: live.id });
   }
 
-  private async answerSse(exchange: Exchange, live: LiveSession, value: unknown, extra: RequestExtra) {
+  private async answerSse(exchange: Exchange, live: HttpSession, value: unknown, delivery: HttpDelivery) {
     const store = this.options.eventStore;
     // Stream ids start with the session id, so a Last-Event-ID can be checked against its session.
     const streamId = `${live.id}.${++this.streams}`;
@@ -125,18 +125,18 @@ export class StreamableHttpTransport {
     );
     // Registered while it runs, for keep-alive comments and (with a store) for resuming.
     this.sessions.channels.set(streamId, channel);
-    // Priming events (an id with empty data) are 2025-11-25; older clients would choke on them, and
+    // Priming events (an id with empty data) came with 2025-11-25; older clients would choke on them, and
     // without one a client has no id to resume from, so only a primed stream may be closed early.
-    if (store && live.session.state.protocolVersion === '2025-11-25') {
+    if (store && featuresOf(live.session.protocolVersion).primingEvents) {
       await channel.prime(this.options.retryMs);
-      extra.closeStream = () => channel.detach();
+      delivery.closeStream = () => channel.detach();
     }
     // Without an event store nothing can be resumed, so a client gone means the work is moot.
-    if (!store) extra.followsConnection = true;
-    extra.reply = (message: JsonRpcMessage) => channel.send(message);
+    if (!store) delivery.followsConnection = true;
+    delivery.reply = (message: JsonRpcMessage) => channel.send(message);
     let answer: Outgoing | undefined;
     try {
-      answer = await live.session.handle(value, extra);
+      answer = await live.session.handle(value, delivery);
     } finally {
       await channel.finish(answer);
       this.sessions.channels.delete(streamId);
@@ -165,16 +165,16 @@ export class StreamableHttpTransport {
       await resumeStream(exchange.stream(200, headers), lastEventId, live, this.sessions, store);
       return;
     }
-    if (live.standalone?.connected) {
+    if (live.sessionStream?.connected) {
       refuse(exchange, HttpRefusal.StreamAlreadyOpen);
       return;
     }
     const channel = new SseChannel(`${live.id}.${crypto.randomUUID()}`, exchange.stream(200, headers), store);
-    live.standalone = channel;
+    live.sessionStream = channel;
     exchange.onClose(() => {
-      if (live.standalone === channel) channel.detach();
+      if (live.sessionStream === channel) channel.detach();
     });
-    if (store && live.session.state.protocolVersion === '2025-11-25')
+    if (store && featuresOf(live.session.protocolVersion).primingEvents)
       await channel.prime(this.options.retryMs);
   }
 
@@ -187,7 +187,7 @@ export class StreamableHttpTransport {
   }
 
   /** The session a request names, or the refusal: 400 without an id, 404 for an unknown one. */
-  private sessionOf(exchange: Exchange): LiveSession | undefined {
+  private sessionOf(exchange: Exchange): HttpSession | undefined {
     const id = exchange.header(SESSION_HEADER);
     if (id === undefined) {
       refuse(exchange, HttpRefusal.SessionIdMissing, false);

@@ -1,12 +1,12 @@
-import type { HandleOptions } from '../../server/session.js';
+import type { Delivery, SendToClient } from '../../protocol/transport.js';
 import type { Exchange } from '../exchange.js';
 
 /**
- * What a handler learns of the HTTP request, read lazily: the AbortController behind
+ * The `Delivery` of a message that came over HTTP, read lazily: the AbortController behind
  * `exchange.signal` is built only if a handler reads `ctx.signal`, so most calls never pay for it.
  */
-export class RequestExtra implements HandleOptions {
-  reply?: HandleOptions['reply'];
+export class HttpDelivery implements Delivery {
+  reply?: SendToClient;
   closeStream?: () => void;
   /** The handler's signal aborts when the client disconnects (when nothing could resume the stream). */
   followsConnection = false;
