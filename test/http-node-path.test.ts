@@ -127,3 +127,52 @@ describe.each([
     expect(watch.counts).toEqual(Object.fromEntries(WATCHED.map((name) => [name, 0])));
   });
 });
+
+describe('answers on the Node binding go out whole', () => {
+  let app: HttpApp | undefined;
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  const initializeBody = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '0' } },
+  });
+
+  function post(url: string, accept: string) {
+    return new Promise<{ headers: Record<string, unknown>; body: string }>((resolve, reject) => {
+      const req = httpRequest(
+        url,
+        { method: 'POST', headers: { 'content-type': 'application/json', accept } },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            body += chunk;
+          });
+          res.on('end', () => resolve({ headers: res.headers, body }));
+        },
+      );
+      req.on('error', reject);
+      req.end(initializeBody);
+    });
+  }
+
+  // Raw node:http servers answer with a Content-Length in one write; chunked framing costs a writev.
+  it.each([
+    ['a JSON answer', { jsonResponse: true }, 'application/json, text/event-stream', 'application/json'],
+    ['a one-event SSE answer', {}, 'application/json, text/event-stream', 'text/event-stream'],
+  ])('%s carries a Content-Length, not chunked framing', async (_what, options, accept, type) => {
+    const server = new McpServer({ name: 'framing', version: '1.0.0' });
+    app = server.httpApp(options);
+    const { url } = await app.listen({ port: 0 });
+    const { headers, body } = await post(url, accept);
+    expect(headers['content-type']).toBe(type);
+    expect(headers['transfer-encoding']).toBeUndefined();
+    expect(Number(headers['content-length'])).toBe(Buffer.byteLength(body));
+    expect(body).toContain('"protocolVersion":"2025-11-25"');
+  });
+});

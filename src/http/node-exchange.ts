@@ -86,15 +86,18 @@ export class NodeExchange implements Exchange {
   respond(status: number, headers: ResponseHeaders, body?: string | Uint8Array): void {
     if (this.started) return;
     this.started = true;
+    // A known length: headers and body leave in one write, with no chunked framing.
+    this.res.setHeader('content-length', byteLength(body));
     this.res.writeHead(status, headers);
     this.res.end(body);
   }
 
   stream(status: number, headers: ResponseHeaders, options?: { lazy?: boolean }): EventStream {
     this.started = true;
+    if (options?.lazy) return new NodeEventStream(this.res, status, headers);
     this.res.writeHead(status, headers);
-    if (!options?.lazy) this.res.flushHeaders();
-    return new NodeEventStream(this.res);
+    this.res.flushHeaders();
+    return new NodeEventStream(this.res, 0, undefined);
   }
 
   /** Runs `listener` when the client goes away or the response ends. */
@@ -110,15 +113,37 @@ function isLoopbackAddress(address: string | undefined): boolean {
 
 const RESOLVED = Promise.resolve();
 
-/** An SSE response on a ServerResponse; a class, so a stream costs one small object. */
+function byteLength(body: string | Uint8Array | undefined): number {
+  if (body === undefined) return 0;
+  return typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+}
+
+/**
+ * An SSE response on a ServerResponse; a class, so a stream costs one small object. A lazy stream
+ * keeps its status and headers until the first write; one that ends before any write (a POST
+ * answered by a single event) is sent whole, with a Content-Length, in one write.
+ */
 class NodeEventStream implements EventStream {
   private ended = false;
 
-  constructor(private readonly res: ServerResponse & { flush?: () => void }) {}
+  constructor(
+    private readonly res: ServerResponse & { flush?: () => void },
+    private readonly status: number,
+    private headers: ResponseHeaders | undefined,
+  ) {}
+
+  /** Sends the held status and headers (lazy streams), once. */
+  private start(): void {
+    const headers = this.headers;
+    if (headers === undefined) return;
+    this.headers = undefined;
+    this.res.writeHead(this.status, headers);
+  }
 
   write(chunk: string | Uint8Array): Promise<void> {
     const res = this.res;
     if (this.ended || res.destroyed) return RESOLVED;
+    this.start();
     const accepted = res.write(chunk);
     // Compression middleware (Express `compression`) buffers until flushed; SSE must not wait.
     res.flush?.();
@@ -138,6 +163,11 @@ class NodeEventStream implements EventStream {
   end(last?: string | Uint8Array): void {
     if (this.ended) return;
     this.ended = true;
+    if (this.headers !== undefined) {
+      // Nothing written yet: the whole response is known.
+      this.res.setHeader('content-length', byteLength(last));
+      this.start();
+    }
     if (last === undefined || this.res.destroyed) this.res.end();
     else this.res.end(last);
   }
