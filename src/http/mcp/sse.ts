@@ -2,11 +2,14 @@ import type { Outgoing } from '../../protocol/transport.js';
 import type { EventStore } from '../../stores/event-store.js';
 import type { EventStream } from '../exchange.js';
 
-/** Headers of every SSE response: no caching or transforming (compression), no proxy buffering. */
+/**
+ * Headers of every SSE response: no caching or transforming (compression), no proxy buffering.
+ * No `Connection` header: HTTP/1.1 keeps connections alive by default (Node says so itself), and
+ * HTTP/2 forbids the header (RFC 9113, 8.2.2).
+ */
 export const SSE_HEADERS: Readonly<Record<string, string>> = {
   'content-type': 'text/event-stream',
   'cache-control': 'no-cache, no-transform',
-  connection: 'keep-alive',
   'x-accel-buffering': 'no',
 };
 
