@@ -498,6 +498,20 @@ describe.each(bindings)('%s binding', (binding: Binding) => {
       expect(toolText(answer)).toBe('no session');
     });
 
+    it('speaks the version the request names: a batch under 2025-03-26, refused under 2025-11-25', async () => {
+      const { request } = await start({ stateless: true, jsonResponse: true });
+      const batch = (version: string) =>
+        request('/mcp', {
+          method: 'POST',
+          headers: mcpHeaders(undefined, { 'mcp-protocol-version': version }),
+          body: JSON.stringify([callEcho(1, 'one'), callEcho(2, 'two')]),
+        });
+      const answers = JSON.parse(await (await batch('2025-03-26')).text()) as { id: number }[];
+      expect(answers.map((answer) => answer.id).sort()).toEqual([1, 2]);
+      const refused = JSON.parse(await (await batch('2025-11-25')).text()) as { error?: { code: number } };
+      expect(refused.error?.code).toBe(-32600);
+    });
+
     it.each(['GET', 'DELETE'])('refuses %s with 405 and Allow: POST', async (method) => {
       const { request } = await start({ stateless: true });
       const response = await request('/mcp', { method, headers: { accept: 'text/event-stream' } });

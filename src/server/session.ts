@@ -17,6 +17,7 @@ import type {
   ServerCapabilities,
 } from '../protocol/types.js';
 import { featuresOf, LATEST_VERSION, type ProtocolVersion } from '../protocol/versions.js';
+import { answerBatch } from './batch.js';
 import { ClientRequests } from './client-requests.js';
 import { logMessage, passesLogLevel, RequestContext } from './context.js';
 import type { ConnectedSession, ServerCore } from './core.js';
@@ -105,7 +106,9 @@ export class ServerSession implements ConnectedSession, SessionControls, ClientA
 
   /** Handles one decoded JSON value (a message or a batch). Resolves to what to send back, if anything. */
   handle(value: unknown, delivery: Delivery = {}): Promise<Outgoing | undefined> {
-    if (Array.isArray(value)) return this.handleBatch(value, delivery);
+    if (Array.isArray(value)) {
+      return answerBatch(value, this.state.protocolVersion, (one) => this.handleOne(one, delivery, true));
+    }
     const answer = this.handleOne(value, delivery, false);
     if (isInitialize(value)) {
       this.initializing = answer;
@@ -191,25 +194,6 @@ export class ServerSession implements ConnectedSession, SessionControls, ClientA
     for (const ctx of this.inflight?.values() ?? []) ctx.cancel(new Error('The session closed.'));
     this.clientRequests?.failAll();
     this.options.onClose?.();
-  }
-
-  private async handleBatch(values: unknown[], delivery: Delivery): Promise<Outgoing | undefined> {
-    if (values.length === 0) {
-      return toErrorResponse(null, {
-        code: ErrorCode.InvalidRequest,
-        message: 'An empty array is not a valid JSON-RPC batch. Send at least one message.',
-      });
-    }
-    const version = this.state.protocolVersion;
-    if (!version || !featuresOf(version).batches) {
-      return toErrorResponse(null, {
-        code: ErrorCode.InvalidRequest,
-        message: `JSON-RPC batches are allowed only in protocol version 2025-03-26, and this session negotiated ${version ?? 'none yet (initialize must be sent on its own)'}. Send each message separately.`,
-      });
-    }
-    const answers = await Promise.all(values.map((value) => this.handleOne(value, delivery, true)));
-    const responses = answers.filter((answer): answer is JsonRpcResponse => answer !== undefined);
-    return responses.length > 0 ? responses : undefined;
   }
 
   private async handleOne(

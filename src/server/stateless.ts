@@ -1,6 +1,7 @@
 import { ErrorCode, type JsonRpcResponse, parseMessage, toErrorResponse } from '../protocol/jsonrpc.js';
 import type { Outgoing } from '../protocol/transport.js';
 import { featuresOf, type ProtocolVersion } from '../protocol/versions.js';
+import { answerBatch } from './batch.js';
 import { RequestContext } from './context.js';
 import type { ServerCore } from './core.js';
 import { answerRequest } from './dispatch.js';
@@ -32,18 +33,7 @@ export async function answerStateless(
     session: undefined,
   };
   if (!Array.isArray(value)) return answerOne(core, value, scope);
-  if (value.length === 0 || !scope.features.batches) {
-    return toErrorResponse(null, {
-      code: ErrorCode.InvalidRequest,
-      message:
-        value.length === 0
-          ? 'An empty array is not a valid JSON-RPC batch. Send at least one message.'
-          : `JSON-RPC batches are allowed only in protocol version 2025-03-26, not ${protocolVersion}. Send each message separately.`,
-    });
-  }
-  const answers = await Promise.all(value.map((one) => answerOne(core, one, scope)));
-  const responses = answers.filter((answer): answer is JsonRpcResponse => answer !== undefined);
-  return responses.length > 0 ? responses : undefined;
+  return answerBatch(value, protocolVersion, (one) => answerOne(core, one, scope));
 }
 
 async function answerOne(
