@@ -50,17 +50,52 @@ async function withServer(
 
 const throughput: ThroughputRow[] = [];
 for (const mode of config.modes) {
-  for (const name of config.servers) {
-    await withServer(name, mode, async (server) => {
-      for (const concurrency of config.concurrency) {
-        const row = await measureThroughput(server, name, mode, concurrency, config.warmup, config.seconds);
-        throughput.push(row);
-        log(
-          `${mode} ${name} ×${concurrency}: ${(row.cpuMicros / row.calls).toFixed(1)} µs/call, ${row.errors} errors`,
-        );
-      }
-    });
+  // Each round runs every server once, raw first, so a server's figure can be paired with raw's.
+  const rounds: ThroughputRow[][] = [];
+  for (let round = 0; round < config.rounds; round++) {
+    const rows: ThroughputRow[] = [];
+    for (const name of config.servers) {
+      await withServer(name, mode, async (server) => {
+        for (const concurrency of config.concurrency) {
+          const row = await measureThroughput(server, name, mode, concurrency, config.warmup, config.seconds);
+          rows.push(row);
+          log(
+            `${mode} ${name} ×${concurrency}: ${(row.cpuMicros / row.calls).toFixed(1)} µs/call, ${row.errors} errors`,
+          );
+        }
+      });
+    }
+    rounds.push(rows);
   }
+  throughput.push(...(config.rounds === 1 ? rounds[0]! : medianRows(rounds)));
+}
+
+/** One row per server and concurrency: the median round's figures, and the median paired ratio to raw. */
+function medianRows(rounds: ThroughputRow[][]): ThroughputRow[] {
+  const perCall = (r: ThroughputRow) => r.cpuMicros / r.calls;
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  };
+  return rounds[0]!.map((first) => {
+    const same = rounds.flatMap((rows) =>
+      rows.filter((r) => r.server === first.server && r.concurrency === first.concurrency),
+    );
+    const middle = [...same].sort((a, b) => perCall(a) - perCall(b))[same.length >> 1]!;
+    const ratios = rounds.flatMap((rows) => {
+      const mine = rows.find((r) => r.server === first.server && r.concurrency === first.concurrency);
+      const raw = rows.find((r) => r.server === 'raw' && r.concurrency === first.concurrency);
+      return mine && raw && mine.calls && raw.calls ? [perCall(mine) / perCall(raw)] : [];
+    });
+    const errors = same.reduce((sum, r) => sum + r.errors, 0);
+    return {
+      ...middle,
+      errors,
+      rounds: same.length,
+      pairedRatio: ratios.length ? median(ratios) : undefined,
+    };
+  });
 }
 
 // Idle sessions only exist in stateful modes; SSE answers change nothing about an idle session, so

@@ -9,6 +9,8 @@ export type ServerName = (typeof ALL_SERVERS)[number];
 export interface Config {
   seconds: number;
   warmup: number;
+  /** Rounds per CPU row: each round runs every server once, in order; medians are reported. */
+  rounds: number;
   modes: Mode[];
   servers: ServerName[];
   concurrency: number[];
@@ -56,9 +58,12 @@ export function readConfig(): Config {
   if (sessions.length !== 0 && !(sessions.length === 2 && sessions[0]! < sessions[1]!)) {
     throw new Error('BENCH_SESSIONS must be "from,to" with from < to, or 0 to skip');
   }
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 1);
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 50) throw new Error('BENCH_ROUNDS must be 1..50');
   return {
     seconds,
     warmup,
+    rounds,
     modes: list('BENCH_MODES', ALL_MODES, ALL_MODES),
     servers: list('BENCH_SERVERS', ALL_SERVERS, ALL_SERVERS),
     concurrency: numbers('BENCH_CONCURRENCY', [1, 16, 64]).filter((n) => n > 0),

@@ -17,6 +17,13 @@ export interface ThroughputRow {
   cpuMicros: number;
   errors: number;
   firstError?: string;
+  /**
+   * With several rounds: the median over rounds of (this server's µs/call ÷ raw's in the same
+   * round). Pairs measured minutes apart share the machine's slow drifts, which a ratio of two
+   * medians would not cancel.
+   */
+  pairedRatio?: number;
+  rounds?: number;
 }
 
 const cpu = (s: Stats) => s.user + s.system;

@@ -41,7 +41,11 @@ function throughputTable(rows: ThroughputRow[]): string {
       r.server,
       fixed(perCall(r)),
       fixed(r.calls / r.seconds, 0),
-      raw ? ratio(perCall(r), perCall(raw)) : 'n/a',
+      r.pairedRatio !== undefined
+        ? `${r.pairedRatio.toFixed(2)}× (median of ${r.rounds} paired)`
+        : raw
+          ? ratio(perCall(r), perCall(raw))
+          : 'n/a',
       String(r.errors),
     ];
   });

@@ -4,12 +4,13 @@ import type { EventStream } from '../exchange.js';
 
 /**
  * Headers of every SSE response: no caching or transforming (compression), no proxy buffering.
- * No `Connection` header: HTTP/1.1 keeps connections alive by default (Node says so itself), and
- * HTTP/2 forbids the header (RFC 9113, 8.2.2).
+ * `Connection: keep-alive` is HTTP/1.1's default, but without it Node adds two lines of its own
+ * (Connection and Keep-Alive), which measured slower per answer.
  */
 export const SSE_HEADERS: Readonly<Record<string, string>> = {
   'content-type': 'text/event-stream',
   'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
   'x-accel-buffering': 'no',
 };
 
