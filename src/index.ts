@@ -3,7 +3,7 @@
  * The curated public surface; `test/exports.test.ts` pins it so changes are deliberate.
  */
 
-export type { HttpApp } from './http/app.js';
+export type { HttpApp, ListenOptions } from './http/app.js';
 export type { BodyRead, RequestBody } from './http/body.js';
 export type { CorsOptions } from './http/cors.js';
 export type { GuardOptions } from './http/guard.js';

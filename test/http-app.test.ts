@@ -227,7 +227,8 @@ describe.each(bindings)('%s binding', (binding: Binding) => {
       };
       for (const options of [{}, { stateless: true }, { jsonResponse: true }] as HttpAppOptions[]) {
         const { request } = await start({ ...options, middleware: [auth] });
-        const { sessionId } = await initialize(request, { headers: { 'x-user': 'ann' } });
+        // The session is bob's (sessions are bound to the principal that opened them).
+        const { sessionId } = await initialize(request, { headers: { 'x-user': 'bob' } });
         const answer = await rpc(request, callTool(2, 'whoami'), { sessionId, headers: { 'x-user': 'bob' } });
         expect(JSON.parse(toolText(answer))).toEqual({ user: 'bob', scopes: ['read'] });
       }

@@ -164,10 +164,18 @@ describe.each(bindings)('%s binding', (binding: Binding) => {
 
   it('WHARF_TOO_MANY_SESSIONS: initialize past maxSessions (with Retry-After)', async () => {
     const { request } = await start({ maxSessions: 1 });
-    expect((await initialize(request)).sessionId).toBeDefined();
-    const { response } = await initialize(request, { complete: false });
-    expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
-    await expectRefusal(response, 503, 'WHARF_TOO_MANY_SESSIONS', INTERNAL_ERROR);
+    const { sessionId } = await initialize(request);
+    // Its open GET stream keeps the one session from being ended to make room.
+    const stream = await request('/mcp', {
+      headers: { accept: 'text/event-stream', 'mcp-session-id': sessionId! },
+    });
+    try {
+      const { response } = await initialize(request, { complete: false });
+      expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
+      await expectRefusal(response, 503, 'WHARF_TOO_MANY_SESSIONS', INTERNAL_ERROR);
+    } finally {
+      await stream.body?.cancel();
+    }
   });
 
   it('WHARF_MIDDLEWARE_NO_ANSWER, WHARF_INTERNAL_ERROR, WHARF_BODY_CONSUMED: server faults', async () => {

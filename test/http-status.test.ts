@@ -166,16 +166,26 @@ describe.each(bindings)('%s binding', (binding: Binding) => {
       expect([noSlash.status, slash.status]).toEqual([405, 405]);
     });
 
-    it('refuses a third session with 503 and Retry-After when maxSessions is 2, and takes one again after a DELETE', async () => {
+    it('refuses a third session with 503 and Retry-After when maxSessions is 2 and both stream, and takes one again after a DELETE', async () => {
       const { request } = await start({ maxSessions: 2 });
       const first = await initialize(request);
-      await initialize(request);
-      const { response } = await initialize(request, { complete: false });
-      expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
-      await expectRefusal(response, 503, /as many sessions as it allows/);
-      const ended = await request('/mcp', { method: 'DELETE', headers: mcpHeaders(first.sessionId) });
-      expect(ended.status).toBe(200);
-      expect((await initialize(request)).response.status).toBe(200);
+      const second = await initialize(request);
+      // A session with an open GET stream is never ended to make room for a new one.
+      const streams = await Promise.all(
+        [first, second].map(({ sessionId }) =>
+          request('/mcp', { headers: { accept: 'text/event-stream', 'mcp-session-id': sessionId! } }),
+        ),
+      );
+      try {
+        const { response } = await initialize(request, { complete: false });
+        expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
+        await expectRefusal(response, 503, /as many sessions as it allows/);
+        const ended = await request('/mcp', { method: 'DELETE', headers: mcpHeaders(first.sessionId) });
+        expect(ended.status).toBe(200);
+        expect((await initialize(request)).response.status).toBe(200);
+      } finally {
+        await Promise.all(streams.map((stream) => stream.body?.cancel()));
+      }
     });
   });
 
@@ -596,10 +606,15 @@ describe.each(bindings)('%s binding', (binding: Binding) => {
 
     it('refuses a new SSE stream with 503 and Retry-After at maxSessions', async () => {
       const { request } = await start({ maxSessions: 1 });
-      await initialize(request);
-      const response = await request('/sse', { headers: { accept: 'text/event-stream' } });
-      expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
-      await expectRefusal(response, 503, /as many sessions as it allows/);
+      // A legacy session always has its stream open, so it is never ended to make room.
+      const first = await request('/sse', { headers: { accept: 'text/event-stream' } });
+      try {
+        const response = await request('/sse', { headers: { accept: 'text/event-stream' } });
+        expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
+        await expectRefusal(response, 503, /as many sessions as it allows/);
+      } finally {
+        await first.body?.cancel();
+      }
     });
 
     it('ends the session when the client closes the SSE stream: its messages URL is then 404', async () => {
@@ -959,16 +974,22 @@ describe.each(bindings)('answer format and failed initialize (%s binding)', (bin
   });
 
   it('leaves no session behind when initialize itself is refused', async () => {
-    const { request } = await start({ maxSessions: 1, jsonResponse: true });
+    const { request } = await start({ jsonResponse: true });
     const broken = await request('/mcp', {
       method: 'POST',
       headers: mcpHeaders(),
-      body: JSON.stringify({ ...initializeRequest(), jsonrpc: '1.0' }),
+      body: JSON.stringify({ ...initializeRequest(), params: 'not an object' }),
     });
     expect(broken.status).toBe(200);
-    expect(await broken.json()).toMatchObject({ error: { code: -32600 } });
-    // With room for one session only, a valid initialize still gets it.
-    const { sessionId } = await initialize(request);
-    expect(sessionId).toBeTruthy();
+    expect(await broken.json()).toMatchObject({ error: { code: expect.any(Number) } });
+    // The id it was answered under names no session: the failed initialize did not keep one.
+    const id = broken.headers.get('mcp-session-id');
+    expect(id).toBeTruthy();
+    const after = await request('/mcp', {
+      method: 'POST',
+      headers: mcpHeaders(id ?? undefined),
+      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }),
+    });
+    expect(after.status).toBe(404);
   });
 });

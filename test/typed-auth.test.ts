@@ -51,9 +51,14 @@ describe.each(bindings)('%s binding', (binding: Binding) => {
     };
     const served = await serve(newServer().httpApp({ middleware: [signIn] }), binding);
     opened.push(served);
-    const { sessionId } = await initialize(served.request);
-    const ann = await rpc(served.request, callTool(2, 'whoami'), { sessionId, headers: { 'x-user': 'ann' } });
+    // A session belongs to whoever opened it: ann's own, and an anonymous one.
+    const own = await initialize(served.request, { headers: { 'x-user': 'ann' } });
+    const ann = await rpc(served.request, callTool(2, 'whoami'), {
+      sessionId: own.sessionId,
+      headers: { 'x-user': 'ann' },
+    });
     expect(toolText(ann)).toBe('ann (read)');
+    const { sessionId } = await initialize(served.request);
     expect(toolText(await rpc(served.request, callTool(3, 'whoami'), { sessionId }))).toBe('anonymous');
   });
 

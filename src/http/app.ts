@@ -8,10 +8,12 @@ import type { FetchMountOptions, NodeMountOptions } from './mount.js';
 import { type HttpAppOptions, resolveOptions } from './options.js';
 import type { RootRoute } from './root-routes.js';
 import type { CustomRoutes, RouteHandler } from './routes.js';
+import type { ListenOptions } from './standalone.js';
 
 type NodeNext = (error?: unknown) => void;
 
 export type { FetchMountOptions, MountOptions, NodeMountOptions } from './mount.js';
+export type { ListenOptions } from './standalone.js';
 
 /**
  * The web app of an MCP server. Callable as a Node handler `(req, res, next?)` (so it mounts in
@@ -55,9 +57,26 @@ export interface HttpApp<E extends ServerEnv = ServerEnv> {
   route(method: string, path: string, handler: RouteHandler): HttpApp<E>;
   /** Adds HTTP middleware. */
   use(middleware: Middleware<E>): HttpApp<E>;
-  /** Runs the app on its own HTTP server. Resolves with the bound address. */
-  listen(options?: { port?: number; host?: string }): Promise<{ port: number; host: string; url: string }>;
-  /** Ends every session, stops the standalone server, runs the server's shutdown hook. */
+  /**
+   * Runs the app on its own HTTP server (127.0.0.1 and any free port unless told), with timeouts
+   * that cut off clients too slow to send a request (`headersTimeout`, `requestTimeout`). The app
+   * then owns the process: SIGTERM and SIGINT close it gracefully, then end the process by the same
+   * signal (`handleSignals: false` leaves signals to you). Resolves with the bound address.
+   *
+   * @example
+   * ```ts
+   * const { url } = await server.httpApp().listen({ port: 3000 });
+   * ```
+   */
+  listen(options?: ListenOptions): Promise<{ port: number; host: string; url: string }>;
+  /**
+   * Shuts the app down gracefully. New requests get 503 (`WHARF_SHUTTING_DOWN`, `Connection:
+   * close`) while calls in flight get `shutdownGraceMs` to finish; each call still running then is
+   * answered with a JSON-RPC error (`data.code: 'WHARF_SHUTTING_DOWN'`) and its handler's
+   * `ctx.signal` aborts. Then every session ends (their streams end cleanly), the standalone
+   * server stops and the server's shutdown hook runs. Later requests get 503 `WHARF_APP_CLOSED`.
+   * Calling it again returns the same promise.
+   */
   close(): Promise<void>;
 }
 
@@ -94,7 +113,7 @@ export function createHttpApp(
       core.use(middleware);
       return app;
     },
-    listen: (listenOptions: { port?: number; host?: string } = {}) => core.listen(app, listenOptions),
+    listen: (listenOptions: ListenOptions = {}) => core.listen(app, listenOptions),
     close: () => core.close(),
   });
   cores.set(app, core);

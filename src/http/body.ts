@@ -1,7 +1,18 @@
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+// Fatal: JSON is UTF-8 (RFC 8259, 8.1), and bytes that are not must fail as a parse error rather
+// than be read with replacement characters and answered as if the client had sent those.
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Past the limit, how many more bytes of a refused body are read and dropped before the 413 goes
+ * out. A server that closes a connection with unread bytes in it makes the client's TCP stack
+ * reset it, and a client still sending loses the 413 it never read (EPIPE, ECONNRESET); reading to
+ * the end (within this bound) lets the refusal arrive. Beyond it, the 413 goes out at once.
+ */
+const DISCARD_BYTES = 16 * 1024 * 1024;
 
 /** Why a request body could not be had. */
 export type BodyFailure =
@@ -55,7 +66,7 @@ export class RequestBody {
     return this.cachedBytes;
   }
 
-  /** The body as UTF-8 text. */
+  /** The body as UTF-8 text. Throws a TypeError when its bytes are not UTF-8. */
   text(): string {
     if (this.cachedText === undefined) {
       this.cachedText = this.cachedBytes
@@ -65,7 +76,10 @@ export class RequestBody {
     return this.cachedText;
   }
 
-  /** The body as JSON: the host's parsed value when there is one. Throws a SyntaxError for bad JSON. */
+  /**
+   * The body as JSON: the host's parsed value when there is one. Throws a SyntaxError for bad JSON,
+   * a TypeError for bytes that are not UTF-8.
+   */
   json(): unknown {
     this.parsed ??= { value: JSON.parse(this.text()) };
     return this.parsed.value;
@@ -73,7 +87,15 @@ export class RequestBody {
 }
 
 function decodeUtf8(bytes: Uint8Array): string {
-  return decoder.decode(bytes);
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    throw notUtf8();
+  }
+}
+
+function notUtf8(): TypeError {
+  return new TypeError('its bytes are not valid UTF-8');
 }
 
 const TOO_LARGE: BodyRead = { ok: false, reason: 'too-large' };
@@ -81,7 +103,8 @@ const CONSUMED: BodyRead = { ok: false, reason: 'consumed' };
 
 /**
  * The Node binding's one read of a request body: what a host kept, when its parser read the stream
- * to its end, else the stream itself, up to `limit` bytes.
+ * to its end, else the stream itself, up to `limit` bytes. A longer body is still read to its end
+ * (up to `DISCARD_BYTES` more) and dropped, so the client is done sending when the 413 comes.
  */
 export function readNodeBody(req: IncomingMessage, limit: number, hostBody: unknown): Promise<BodyRead> {
   if (!hasBody(req)) return Promise.resolve({ ok: true, body: RequestBody.empty() });
@@ -95,21 +118,24 @@ export function readNodeBody(req: IncomingMessage, limit: number, hostBody: unkn
       kept === undefined ? CONSUMED : { ok: true, body: RequestBody.fromHost(kept, decodeBuffer) },
     );
   }
-  if (Number(req.headers['content-length']) > limit) return Promise.resolve(TOO_LARGE);
+  if (Number(req.headers['content-length']) > limit + DISCARD_BYTES) return Promise.resolve(TOO_LARGE);
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
+      if (size <= limit) chunks.push(chunk);
+      else if (size > limit + DISCARD_BYTES) {
         cleanup();
         resolve(TOO_LARGE);
-        return;
-      }
-      chunks.push(chunk);
+      } else chunks.length = 0;
     };
     const onEnd = () => {
       cleanup();
+      if (size > limit) {
+        resolve(TOO_LARGE);
+        return;
+      }
       const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       resolve({ ok: true, body: RequestBody.fromBytes(bytes, decodeBuffer) });
     };
@@ -136,17 +162,24 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-/** Node's own UTF-8 decoding: faster than TextDecoder on the small bodies MCP sends. */
+/**
+ * Node's own UTF-8 decoding, checked first (`isUtf8` is one native pass): together faster than a
+ * fatal TextDecoder on the small bodies MCP sends.
+ */
 function decodeBuffer(bytes: Uint8Array): string {
+  if (!isUtf8(bytes)) throw notUtf8();
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
-/** The fetch binding's one read of a request body: what the host gave, else the stream, up to `limit` bytes. */
+/**
+ * The fetch binding's one read of a request body: what the host gave, else the stream, up to `limit`
+ * bytes; a longer one is read to its end (up to `DISCARD_BYTES` more) and dropped, as on Node.
+ */
 export async function readWebBody(request: Request, limit: number, hostBody: unknown): Promise<BodyRead> {
   if (hostBody !== undefined) return { ok: true, body: RequestBody.fromHost(hostBody) };
   if (!request.body) return { ok: true, body: RequestBody.empty() };
   if (request.bodyUsed) return CONSUMED;
-  if (Number(request.headers.get('content-length')) > limit) return TOO_LARGE;
+  if (Number(request.headers.get('content-length')) > limit + DISCARD_BYTES) return TOO_LARGE;
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -155,15 +188,16 @@ export async function readWebBody(request: Request, limit: number, hostBody: unk
       const { done, value } = await reader.read();
       if (done) break;
       size += value.byteLength;
-      if (size > limit) {
+      if (size <= limit) chunks.push(value);
+      else if (size > limit + DISCARD_BYTES) {
         void reader.cancel();
         return TOO_LARGE;
-      }
-      chunks.push(value);
+      } else chunks.length = 0;
     }
   } catch {
     return { ok: false, reason: 'aborted' };
   }
+  if (size > limit) return TOO_LARGE;
   const bytes = new Uint8Array(size);
   let offset = 0;
   for (const chunk of chunks) {

@@ -10,12 +10,21 @@ import type { BodyRead } from './body.js';
 /** Response headers; a list sends the header once per value (Set-Cookie). */
 export type ResponseHeaders = Record<string, string | string[]>;
 
+/**
+ * An SSE response body. It holds at most the app's `maxStreamBufferBytes` for a client that does
+ * not read: a write (or `end`) while more than that is still unsent closes the stream instead, and
+ * drops what it held. One message always fits, however large.
+ */
 export interface EventStream {
-  /** Writes raw SSE text (or bytes). Resolves once accepted (after 'drain' when the socket is full). */
+  /**
+   * Writes raw SSE text (or bytes). Resolves once accepted: at once, or, when the client lags, once
+   * it reads again (the socket drains) or the stream closes or ends. Never rejects; every pending
+   * write settles when the stream closes. A write on a closed stream is dropped.
+   */
   write(chunk: string | Uint8Array): Promise<void>;
   /** Ends the stream, after a last chunk when given (one write instead of two). */
   end(last?: string | Uint8Array): void;
-  /** True once the client went away or `end()` was called. */
+  /** True once the client went away, the stream overflowed its budget, or `end()` was called. */
   readonly closed: boolean;
 }
 
@@ -50,6 +59,8 @@ export interface Exchange<E extends ServerEnv = ServerEnv> {
    * `req.auth`); tools read it as `ctx.auth`.
    */
   auth?: AuthOf<E> | undefined;
+  /** The client's address (the socket's peer on Node); undefined when the binding cannot tell. */
+  readonly remoteAddress: string | undefined;
   /** Whether the connection arrived on a loopback address; undefined when the binding cannot tell. */
   readonly loopback: boolean | undefined;
   /** Adds a header to whatever response this exchange sends (CORS, middleware). */

@@ -3,7 +3,10 @@ import type { Exchange } from './exchange.js';
 export interface GuardOptions {
   /** Host names (with or without port) accepted in `Host`. Setting it turns the guard on everywhere. */
   allowedHosts?: string[];
-  /** Origins (e.g. `https://app.example.com`) accepted in `Origin`. */
+  /**
+   * Origins (e.g. `https://app.example.com`) accepted in `Origin`. `Origin: null` passes only when
+   * `'null'` is listed.
+   */
   allowedOrigins?: string[];
   /** Read `X-Forwarded-Host` / `X-Forwarded-Proto`: only behind a proxy you run. */
   trustProxy?: boolean;
@@ -18,7 +21,8 @@ const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
  * - `Host` must be in `allowedHosts` when that is set; otherwise, on a connection that arrived on a
  *   loopback address, it must name a loopback host;
  * - `Origin`, when sent, must be in `allowedOrigins`, or be a loopback origin on a loopback
- *   connection; with neither list set and a non-loopback connection, any origin passes (CORS decides).
+ *   connection; with neither list set and a non-loopback connection, any origin passes (CORS
+ *   decides) except `null`, which passes only when listed.
  * Behind a trusted proxy (forwarded headers present) the connection's address says nothing, so only
  * the configured lists apply. Returns what to refuse (the Host or the Origin), or undefined to let
  * the request through.
@@ -39,7 +43,11 @@ export function checkHostAndOrigin(
     if (!ok) return { host: host ?? '' };
   }
   const origin = exchange.header('origin');
-  if (origin === undefined || origin === 'null' || allowedOrigins?.includes(origin)) return undefined;
+  if (origin === undefined || allowedOrigins?.includes(origin)) return undefined;
+  // "null" is the opaque origin (RFC 6454, 7.3) of sandboxed iframes, file: and data: pages and
+  // cross-origin redirects: any page can make its requests carry it, so it vouches for nobody and
+  // passes only when allowedOrigins lists 'null' itself.
+  if (origin === 'null') return { origin };
   if (loopback && isLoopbackOrigin(origin)) return undefined;
   if (allowedOrigins || loopback) return { origin };
   return undefined;

@@ -38,6 +38,7 @@ export type MiddlewareRequest<E extends ServerEnv = ServerEnv> = Pick<
   | 'raw'
   | 'auth'
   | 'loopback'
+  | 'remoteAddress'
   | 'setHeader'
   | 'signal'
   | 'respond'

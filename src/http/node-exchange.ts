@@ -12,6 +12,8 @@ export interface NodeExchangeOptions {
   maxBodyBytes: number;
   /** What a host's body parser read or parsed, used once the stream has ended. */
   body: unknown;
+  /** Bytes an SSE stream may leave unsent: a write while more is unsent closes the stream. */
+  maxStreamBufferBytes: number;
 }
 
 /**
@@ -29,6 +31,7 @@ export class NodeExchange implements Exchange {
   private started = false;
   private readonly limit: number;
   private readonly hostBody: unknown;
+  private readonly streamBudget: number;
   private bodyRead: Promise<BodyRead> | undefined;
 
   constructor(
@@ -40,6 +43,7 @@ export class NodeExchange implements Exchange {
     this.basePath = basePath;
     this.limit = options.maxBodyBytes;
     this.hostBody = options.body;
+    this.streamBudget = options.maxStreamBufferBytes;
     this.method = raw.method ?? 'GET';
     const url = raw.url ?? '/';
     const q = url.indexOf('?');
@@ -49,6 +53,10 @@ export class NodeExchange implements Exchange {
         ? path.slice(basePath.length) || '/'
         : path;
     this.query = q === -1 ? '' : url.slice(q + 1);
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.raw.socket.remoteAddress;
   }
 
   get loopback(): boolean {
@@ -94,10 +102,10 @@ export class NodeExchange implements Exchange {
 
   stream(status: number, headers: ResponseHeaders, options?: { lazy?: boolean }): EventStream {
     this.started = true;
-    if (options?.lazy) return new NodeEventStream(this.res, status, headers);
+    if (options?.lazy) return new NodeEventStream(this.res, status, headers, this.streamBudget);
     this.res.writeHead(status, headers);
     this.res.flushHeaders();
-    return new NodeEventStream(this.res, 0, undefined);
+    return new NodeEventStream(this.res, 0, undefined, this.streamBudget);
   }
 
   /** Runs `listener` when the client goes away or the response ends. */
@@ -124,14 +132,24 @@ function withLength(headers: ResponseHeaders, body: string | Uint8Array | undefi
  * An SSE response on a ServerResponse; a class, so a stream costs one small object. A lazy stream
  * keeps its status and headers until the first write; one that ends before any write (a POST
  * answered by a single event) is sent whole, with a Content-Length, in one write.
+ *
+ * A client that does not read must not make the server queue without end: a write while
+ * more than `budget` bytes are still unsent destroys the connection, which frees what it buffered.
+ * Writers that wait for 'drain' share one promise, so a full socket costs two listeners, not two per
+ * queued write (removing thousands of those one by one, when the socket closed, froze the server).
  */
 class NodeEventStream implements EventStream {
   private ended = false;
+  /** While the socket is full: the one promise every waiting writer holds, and what settles it. */
+  private drained: Promise<void> | undefined;
+  private release: (() => void) | undefined;
+  private listening = false;
 
   constructor(
     private readonly res: ServerResponse & { flush?: () => void },
     private readonly status: number,
     private headers: ResponseHeaders | undefined,
+    private readonly budget: number,
   ) {}
 
   /** Sends the held status and headers (lazy streams), once. */
@@ -145,31 +163,63 @@ class NodeEventStream implements EventStream {
     const res = this.res;
     if (this.ended || res.destroyed) return RESOLVED;
     this.start();
+    // Checked before writing, so one message always fits however large. `writableLength` counts
+    // what the response and its socket still hold.
+    if (res.writableLength > this.budget) return this.overflow();
     const accepted = res.write(chunk);
     // Compression middleware (Express `compression`) buffers until flushed; SSE must not wait.
     res.flush?.();
     if (accepted) return RESOLVED;
-    // Backpressure: wait until the socket drains (or closes) before accepting more.
-    return new Promise((resolve) => {
-      const done = () => {
-        res.off('drain', done);
-        res.off('close', done);
-        resolve();
-      };
-      res.on('drain', done);
-      res.on('close', done);
+    // Backpressure: resolves once the socket drains, or the stream closes or ends.
+    return this.drained ?? this.waitForDrain();
+  }
+
+  private waitForDrain(): Promise<void> {
+    if (!this.listening) {
+      // Registered once for the stream's life: no listener is added or removed per write.
+      this.listening = true;
+      const settle = () => this.settle();
+      this.res.on('drain', settle);
+      this.res.on('close', settle);
+    }
+    this.drained = new Promise((resolve) => {
+      this.release = resolve;
     });
+    return this.drained;
+  }
+
+  private settle(): void {
+    const release = this.release;
+    if (release === undefined) return;
+    this.drained = undefined;
+    this.release = undefined;
+    release();
+  }
+
+  /** Too much unsent: the client is not reading. Dropping the connection frees its buffer. */
+  private overflow(): Promise<void> {
+    this.ended = true;
+    this.res.destroy();
+    this.settle();
+    return RESOLVED;
   }
 
   end(last?: string | Uint8Array): void {
     if (this.ended) return;
     this.ended = true;
+    this.settle();
+    const res = this.res;
     // Nothing written yet: the whole response is known. Sent with a Content-Length, a one-event SSE
     // answer measured cheaper than chunked (in writeHead's object: a header set with setHeader()
     // beforehand sends writeHead down Node's slower merging path).
     if (this.headers !== undefined) this.start(withLength(this.headers, last));
-    if (last === undefined || this.res.destroyed) this.res.end();
-    else this.res.end(last);
+    else if (res.writableLength > this.budget) {
+      // The last write obeys the budget too: a client not reading would otherwise hold it open.
+      res.destroy();
+      return;
+    }
+    if (last === undefined || res.destroyed) res.end();
+    else res.end(last);
   }
 
   get closed(): boolean {

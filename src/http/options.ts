@@ -1,5 +1,5 @@
 import { WharfError, WharfErrorCode } from '../protocol/errors.js';
-import type { ServerEnv } from '../server/context.js';
+import type { AuthOf, ServerEnv } from '../server/context.js';
 import type { EventStore } from '../stores/event-store.js';
 import type { CorsOptions } from './cors.js';
 import type { GuardOptions } from './guard.js';
@@ -36,6 +36,31 @@ export interface HttpAppOptions<E extends ServerEnv = ServerEnv> extends GuardOp
   publicUrl?: string;
   /** The health route, or `false` for none. Default `/health`. */
   health?: string | false;
+  /**
+   * Bytes an SSE stream may hold for a client that is not reading. A write while more than this is
+   * still unsent closes the stream (a resumable one keeps its events for `Last-Event-ID`; a legacy
+   * stream ends its session). One message always fits, however large. Default 4 MiB.
+   */
+  maxStreamBufferBytes?: number;
+  /**
+   * Who a request comes from, for binding sessions to their principal: the value `auth` maps to (a
+   * string), or `undefined` for an anonymous request. Default: `auth` itself when it is a string, else
+   * its `sub`, `id`, `userId`, `clientId` or `client_id`, else its JSON.
+   */
+  principalOf?: (auth: AuthOf<E> | undefined) => string | undefined;
+  /**
+   * Sessions one principal (or, when anonymous, one client address) may hold at once; past it, its
+   * longest-idle session with nothing in flight and no open stream ends, else the request gets 429.
+   * Default 1,000.
+   */
+  maxSessionsPerPrincipal?: number;
+  /** Messages in one JSON-RPC batch (2025-03-26 and earlier); a longer batch gets 400. Default 100. */
+  maxBatchLength?: number;
+  /**
+   * On `close()`, how long calls in flight may take to finish before each is ended with a "server is
+   * shutting down" error; new work meanwhile gets 503. Default 5,000 ms.
+   */
+  shutdownGraceMs?: number;
 }
 
 export interface ResolvedOptions {
@@ -55,6 +80,11 @@ export interface ResolvedOptions {
   keepAliveMs: number;
   retryMs: number;
   publicUrl: string | undefined;
+  maxStreamBufferBytes: number;
+  principalOf: (auth: unknown) => string | undefined;
+  maxSessionsPerPrincipal: number;
+  maxBatchLength: number;
+  shutdownGraceMs: number;
 }
 
 function checkPath(name: string, value: string | undefined): string | undefined {
@@ -77,6 +107,29 @@ function positive(name: string, value: number | undefined, fallback: number, all
     );
   }
   return value;
+}
+
+const PRINCIPAL_KEYS = ['sub', 'id', 'userId', 'clientId', 'client_id'] as const;
+
+/** The default `principalOf`: a string as it is, else a well-known id field, else the JSON of `auth`. */
+export function defaultPrincipalOf(auth: unknown): string | undefined {
+  if (auth === undefined || auth === null) return undefined;
+  if (typeof auth === 'string') return auth;
+  if (typeof auth !== 'object') return String(auth);
+  const record = auth as Record<string, unknown>;
+  for (const key of PRINCIPAL_KEYS) {
+    const value = record[key];
+    if (typeof value === 'string' || typeof value === 'number') return `${key}:${value}`;
+  }
+  try {
+    return JSON.stringify(auth);
+  } catch {
+    // Anonymous would be wrong (its sessions would be open to every anonymous client): say what to do.
+    throw new WharfError(
+      WharfErrorCode.InvalidOption,
+      'Cannot tell whose request this is: `auth` has no sub/id/userId/clientId and no JSON form. Pass `principalOf(auth)` to httpApp().',
+    );
+  }
 }
 
 /** Validates options once, when the app is built, so mistakes surface at start-up and not per request. */
@@ -103,6 +156,11 @@ export function resolveOptions(options: HttpAppOptions = {}): ResolvedOptions {
     keepAliveMs: positive('keepAliveMs', options.keepAliveMs, 15_000, true),
     retryMs: positive('retryMs', options.retryMs, 1000, true),
     publicUrl: options.publicUrl?.replace(/\/$/, ''),
+    maxStreamBufferBytes: positive('maxStreamBufferBytes', options.maxStreamBufferBytes, 4 * 1024 * 1024),
+    principalOf: (options.principalOf as ResolvedOptions['principalOf'] | undefined) ?? defaultPrincipalOf,
+    maxSessionsPerPrincipal: positive('maxSessionsPerPrincipal', options.maxSessionsPerPrincipal, 1000),
+    maxBatchLength: positive('maxBatchLength', options.maxBatchLength, 100),
+    shutdownGraceMs: positive('shutdownGraceMs', options.shutdownGraceMs, 5000, true),
   };
   const paths = [resolved.mcpPath, resolved.ssePath, resolved.messagesPath, resolved.healthPath].filter(
     Boolean,

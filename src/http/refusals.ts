@@ -124,6 +124,43 @@ export const HttpRefusal = {
     () => 'Service Unavailable: this server has as many sessions as it allows. Retry later.',
     () => ({ 'retry-after': '5' }),
   ),
+  TooManySessionsForPrincipal: refusal(
+    'WHARF_TOO_MANY_SESSIONS_FOR_PRINCIPAL',
+    429,
+    InvalidRequest,
+    (limit: number) =>
+      `Too Many Requests: this client already holds ${limit} sessions, all busy or streaming. End one (DELETE) or retry later.`,
+    () => ({ 'retry-after': '5' }),
+  ),
+  BatchTooLarge: refusal(
+    'WHARF_BATCH_TOO_LARGE',
+    400,
+    InvalidRequest,
+    (limit: number) => `Bad Request: a batch may hold at most ${limit} messages. Send it in smaller batches.`,
+  ),
+  InvalidMessage: refusal(
+    'WHARF_INVALID_MESSAGE',
+    400,
+    InvalidRequest,
+    (detail: string) =>
+      `Bad Request: the body is not a JSON-RPC 2.0 message this server can take: ${detail}.`,
+  ),
+  SessionAlreadyInitialized: refusal(
+    'WHARF_SESSION_ALREADY_INITIALIZED',
+    400,
+    InvalidRequest,
+    (legacy: boolean) =>
+      legacy
+        ? 'Bad Request: this session is already initialized, and initialize is sent once per session. To start over, open the SSE stream again.'
+        : 'Bad Request: this session is already initialized, and initialize is sent once per session. To start a new one, send initialize without Mcp-Session-Id.',
+  ),
+  ShuttingDown: refusal(
+    'WHARF_SHUTTING_DOWN',
+    503,
+    InternalError,
+    () => 'Service Unavailable: this server is shutting down. Retry against a running instance.',
+    () => ({ 'retry-after': '1', connection: 'close' }),
+  ),
   AppClosed: refusal(
     'WHARF_APP_CLOSED',
     503,

@@ -11,9 +11,14 @@ export interface WebExchangeOptions {
   maxBodyBytes: number;
   /** What the host already read or parsed (Hono keeps a copy when its middleware read the body). */
   body: unknown;
+  /** Bytes an SSE stream may hold unread: a write while more are queued closes the stream. */
+  maxStreamBufferBytes: number;
 }
 
 const encoder = new TextEncoder();
+const RESOLVED = Promise.resolve();
+/** Queued bytes past which a writer waits for the reader (backpressure), as before the budget. */
+const HIGH_WATER_MARK = 64 * 1024;
 
 /**
  * The fetch binding of the exchange seam, for Bun, Deno, Workers and Hono: a Web `Request` in, a
@@ -33,6 +38,9 @@ export class WebExchange implements Exchange {
   readonly basePath: string;
   private readonly limit: number;
   private readonly hostBody: unknown;
+  private readonly streamBudget: number;
+  /** The SSE body's reader went away or fell too far behind (as the socket closing is on Node). */
+  private streamGone = false;
   private bodyRead: Promise<BodyRead> | undefined;
 
   constructor(
@@ -43,6 +51,7 @@ export class WebExchange implements Exchange {
     this.basePath = basePath;
     this.limit = options.maxBodyBytes;
     this.hostBody = options.body;
+    this.streamBudget = options.maxStreamBufferBytes;
     this.method = raw.method;
     const url = new URL(raw.url);
     this.path =
@@ -56,8 +65,9 @@ export class WebExchange implements Exchange {
     });
   }
 
-  /** A fetch runtime does not say which address the connection arrived on. */
+  /** A fetch runtime does not say which address the connection arrived on, nor from. */
   readonly loopback = undefined;
+  readonly remoteAddress = undefined;
   private extraHeaders: Record<string, string> | undefined;
 
   setHeader(name: string, value: string): void {
@@ -87,7 +97,7 @@ export class WebExchange implements Exchange {
     if (!this.controller) {
       this.controller = new AbortController();
       const outer = this.raw.signal;
-      if (outer.aborted) this.controller.abort();
+      if (outer.aborted || this.streamGone) this.controller.abort();
       else outer.addEventListener('abort', () => this.controller?.abort(), { once: true });
     }
     return this.controller.signal;
@@ -114,45 +124,76 @@ export class WebExchange implements Exchange {
     this.closed();
   }
 
+  /**
+   * An SSE body as a ReadableStream. A reader that does not pull must not make the app queue without
+   * end: a write while more than the budget is queued errors the stream, which drops
+   * the queue. Writers waiting for the reader share one promise, settled when it pulls or the
+   * stream ends, so none is left pending.
+   */
   stream(status: number, headers: ResponseHeaders, _options?: { lazy?: boolean }): EventStream {
     this.started = true;
+    const budget = this.streamBudget;
+    const highWaterMark = Math.min(HIGH_WATER_MARK, budget);
     let controller!: ReadableStreamDefaultController<Uint8Array>;
     let ended = false;
-    let waiting: (() => void) | undefined;
+    let pulled: Promise<void> | undefined;
+    let release: (() => void) | undefined;
+    const settle = () => {
+      const resolve = release;
+      if (resolve === undefined) return;
+      pulled = undefined;
+      release = undefined;
+      resolve();
+    };
     const onEnd = () => this.closed();
+    /** The reader went away (cancel) or fell too far behind (overflow). */
     const finish = () => {
       if (ended) return;
       ended = true;
-      waiting?.();
+      settle();
+      this.streamGone = true;
       this.controller?.abort();
       this.closed();
+    };
+    /** Bytes enqueued and not yet pulled: the size strategy counts bytes, so the queue's desired size says. */
+    const queued = () => highWaterMark - (controller.desiredSize ?? 0);
+    const overflow = () => {
+      controller.error(streamOverflow(budget));
+      finish();
     };
     const body = new ReadableStream<Uint8Array>(
       {
         start: (c) => {
           controller = c;
         },
-        pull: () => {
-          waiting?.();
-          waiting = undefined;
-        },
+        pull: settle,
         cancel: finish,
       },
-      { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength },
+      { highWaterMark, size: (chunk) => chunk.byteLength },
     );
     this.resolveResponse(new Response(body, { status, headers: this.withExtra(headers) }));
     return {
       write(chunk) {
-        if (ended) return Promise.resolve();
+        if (ended) return RESOLVED;
+        // Checked before enqueueing, so one message always fits however large.
+        if (queued() > budget) {
+          overflow();
+          return RESOLVED;
+        }
         controller.enqueue(typeof chunk === 'string' ? encoder.encode(chunk) : chunk);
-        if ((controller.desiredSize ?? 1) > 0) return Promise.resolve();
-        // Backpressure: resolve when the reader pulls again (or the stream is cancelled).
-        return new Promise((resolve) => {
-          waiting = resolve;
+        if ((controller.desiredSize ?? 1) > 0) return RESOLVED;
+        // Backpressure: resolves when the reader pulls again, or the stream ends.
+        pulled ??= new Promise((resolve) => {
+          release = resolve;
         });
+        return pulled;
       },
       end(last) {
         if (ended) return;
+        if (queued() > budget) {
+          overflow();
+          return;
+        }
         try {
           if (last !== undefined) controller.enqueue(typeof last === 'string' ? encoder.encode(last) : last);
           controller.close();
@@ -160,7 +201,7 @@ export class WebExchange implements Exchange {
           // Already closed by a cancel.
         }
         ended = true;
-        waiting?.();
+        settle();
         onEnd();
       },
       get closed() {
@@ -176,6 +217,16 @@ export class WebExchange implements Exchange {
   private closed(): void {
     for (const listener of this.closeListeners.splice(0)) listener();
   }
+}
+
+/** Why an SSE body ended early: what its reader sees, with a stable code and what to do. */
+function streamOverflow(budget: number): Error {
+  return Object.assign(
+    new Error(
+      `The server closed this event stream: more than ${budget} bytes were waiting for the client to read them (maxStreamBufferBytes). Read the stream as it arrives; a resumable stream can be resumed with Last-Event-ID.`,
+    ),
+    { code: 'WHARF_STREAM_OVERFLOW' },
+  );
 }
 
 /** A Web body from text or bytes; bytes are copied when they sit on a shared buffer. */

@@ -19,6 +19,8 @@ export interface Delivery {
   readonly signal?: AbortSignal;
   /** Ends the stream carrying this request's messages so the client resumes later (HTTP with an event store). */
   readonly closeStream?: () => void;
+  /** The longest JSON-RPC batch the transport lets through (it refused longer ones); default 100. */
+  readonly maxBatchLength?: number;
 }
 
 /** Anything sent on the wire: one message, or a batch of responses (JSON-RPC batches, 2025-03-26). */

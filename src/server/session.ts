@@ -72,7 +72,7 @@ export class ServerSession implements ConnectedSession, SessionControls, ClientA
     subscriptions: undefined,
   };
   // Created on first use: an idle session (initialized, waiting) should cost as little as possible.
-  private inflight: Map<RequestId, RequestContext> | undefined;
+  private inflight: Map<RequestId, RunningRequest> | undefined;
   private clientRequests: ClientRequests | undefined;
   /** What `handle()` returned for `initialize`, until it settles (see onRequest). */
   private initializing: Promise<unknown> | undefined;
@@ -107,7 +107,12 @@ export class ServerSession implements ConnectedSession, SessionControls, ClientA
   /** Handles one decoded JSON value (a message or a batch). Resolves to what to send back, if anything. */
   handle(value: unknown, delivery: Delivery = {}): Promise<Outgoing | undefined> {
     if (Array.isArray(value)) {
-      return answerBatch(value, this.state.protocolVersion, (one) => this.handleOne(one, delivery, true));
+      return answerBatch(
+        value,
+        this.state.protocolVersion,
+        (one) => this.handleOne(one, delivery, true),
+        delivery.maxBatchLength,
+      );
     }
     const answer = this.handleOne(value, delivery, false);
     if (isInitialize(value)) {
@@ -186,12 +191,28 @@ export class ServerSession implements ConnectedSession, SessionControls, ClientA
     return this.clientRequests.send(method, params, asking, send, options);
   }
 
+  /**
+   * Answers every request still running with `error` now, without waiting for its handler (a
+   * server shutting down after its grace period): the handler's `ctx.signal` aborts with `error`,
+   * and what it returns later is dropped. The session stays open, so the transport can still
+   * deliver those answers before it closes the session.
+   */
+  interrupt(error: McpError): void {
+    const inflight = this.inflight;
+    if (!inflight) return;
+    for (const [id, running] of inflight) {
+      inflight.delete(id);
+      running.ctx.cancel(error);
+      running.interrupt(toErrorResponse(id, error.toJson()));
+    }
+  }
+
   /** Ends the session: in-flight handlers are aborted and requests to the client fail. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.core.sessions.delete(this);
-    for (const ctx of this.inflight?.values() ?? []) ctx.cancel(new Error('The session closed.'));
+    for (const { ctx } of this.inflight?.values() ?? []) ctx.cancel(new Error('The session closed.'));
     this.clientRequests?.failAll();
     this.options.onClose?.();
   }
@@ -219,11 +240,11 @@ export class ServerSession implements ConnectedSession, SessionControls, ClientA
     }
   }
 
-  private async onRequest(
+  private onRequest(
     request: JsonRpcRequest,
     delivery: Delivery,
     inBatch: boolean,
-  ): Promise<JsonRpcResponse | undefined> {
+  ): JsonRpcResponse | Promise<JsonRpcResponse | undefined> {
     if (this.closed) {
       return toErrorResponse(request.id, {
         code: ErrorCode.ConnectionClosed,
@@ -240,24 +261,54 @@ export class ServerSession implements ConnectedSession, SessionControls, ClientA
       });
     }
     const meta = request.params?._meta as Record<string, unknown> | undefined;
-    const ctx = new RequestContext(this.scopeFor(delivery), request.id, meta);
+    return this.track(new RequestContext(this.scopeFor(delivery), request.id, meta), request);
+  }
+
+  /**
+   * Runs a request while it is tracked, so `notifications/cancelled`, `close()` and `interrupt()`
+   * find it. Its answer is the handler's, unless `interrupt()` answers first.
+   */
+  private track(ctx: RequestContext, request: JsonRpcRequest): Promise<JsonRpcResponse | undefined> {
     this.inflight ??= new Map();
-    this.inflight.set(request.id, ctx);
-    try {
+    const inflight = this.inflight;
+    const id = request.id;
+    return new Promise((resolve, reject) => {
+      const running: RunningRequest = { ctx, interrupt: resolve };
+      inflight.set(id, running);
+      // An interrupted request left the map already (and its id may be reused by a later one).
+      const untrack = () => inflight.get(id) === running && inflight.delete(id);
       const initializing = this.initializing;
-      if (initializing) {
-        // MCP lifecycle: the initialize result reaches the client before anything a later request
-        // produces. A pipelining client (stdio hands over a whole chunk at once) would otherwise
-        // see this request's logs first: its handler runs now, while the transport sends that result
-        // in a reaction to the promise handle() returned, registered before this message arrived.
-        // Waiting on the same promise puts this request after that reaction, on every transport.
-        await initializing.catch(() => undefined);
-        if (ctx.cancelled) return undefined;
-      }
-      return await answerRequest(this.core, ctx, request);
-    } finally {
-      this.inflight.delete(request.id);
-    }
+      const answering = initializing
+        ? this.answerAfter(initializing, ctx, request)
+        : answerRequest(this.core, ctx, request);
+      answering.then(
+        (answer) => {
+          untrack();
+          resolve(answer);
+        },
+        (error: unknown) => {
+          untrack();
+          reject(error);
+        },
+      );
+    });
+  }
+
+  /**
+   * MCP lifecycle: the initialize result reaches the client before anything a later request
+   * produces. A pipelining client (stdio hands over a whole chunk at once) would otherwise see this
+   * request's logs first: its handler runs now, while the transport sends that result in a reaction
+   * to the promise handle() returned, registered before this message arrived. Waiting on the same
+   * promise puts this request after that reaction, on every transport.
+   */
+  private async answerAfter(
+    initializing: Promise<unknown>,
+    ctx: RequestContext,
+    request: JsonRpcRequest,
+  ): Promise<JsonRpcResponse | undefined> {
+    await initializing.catch(() => undefined);
+    if (ctx.cancelled) return undefined;
+    return answerRequest(this.core, ctx, request);
   }
 
   /** What one request of this session may know and do; made per request, never written after. */
@@ -309,7 +360,7 @@ export class ServerSession implements ConnectedSession, SessionControls, ClientA
         const reason = notification.params?.reason;
         this.inflight
           ?.get(requestId)
-          ?.cancel(new Error(typeof reason === 'string' ? reason : 'Cancelled by the client.'));
+          ?.ctx.cancel(new Error(typeof reason === 'string' ? reason : 'Cancelled by the client.'));
       }
     }
     // notifications/initialized needs no action: requests are answered once initialize succeeded.
@@ -324,6 +375,12 @@ export class ServerSession implements ConnectedSession, SessionControls, ClientA
       ),
     );
   }
+}
+
+/** A request being handled: its `ctx`, and how to answer it before its handler returns. */
+interface RunningRequest {
+  readonly ctx: RequestContext;
+  readonly interrupt: (answer: JsonRpcResponse) => void;
 }
 
 /** Before `initialize`, a client is nobody in particular (only `ping` is answered then). */

@@ -33,7 +33,7 @@ export async function answerStateless(
     session: undefined,
   };
   if (!Array.isArray(value)) return answerOne(core, value, scope);
-  return answerBatch(value, protocolVersion, (one) => answerOne(core, one, scope));
+  return answerBatch(value, protocolVersion, (one) => answerOne(core, one, scope), delivery.maxBatchLength);
 }
 
 async function answerOne(

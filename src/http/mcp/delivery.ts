@@ -21,6 +21,11 @@ export class HttpDelivery implements Delivery {
     return this.exchange.auth;
   }
 
+  /** No further cap: the app refused batches over its own `maxBatchLength` before the session saw them. */
+  get maxBatchLength(): number {
+    return Number.POSITIVE_INFINITY;
+  }
+
   get signal(): AbortSignal | undefined {
     return this.followsConnection ? this.exchange.signal : undefined;
   }

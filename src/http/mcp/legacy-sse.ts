@@ -2,7 +2,7 @@ import type { JsonRpcMessage } from '../../protocol/jsonrpc.js';
 import type { Exchange } from '../exchange.js';
 import { HttpRefusal, refuse } from '../refusals.js';
 import { HttpDelivery } from './delivery.js';
-import { readMessage } from './message.js';
+import { readMessage, refuseBatchOutOfEra } from './message.js';
 import type { HttpSessions } from './sessions.js';
 import { SSE_HEADERS, SseChannel, sseEvent } from './sse.js';
 
@@ -11,6 +11,7 @@ export interface LegacySseOptions {
   ssePath: string;
   messagesPath: string;
   maxBodyBytes: number;
+  maxBatchLength: number;
   /** An explicit public URL of the app (behind a proxy that rewrites paths). */
   publicUrl: string | undefined;
 }
@@ -45,13 +46,20 @@ export class LegacySseTransport {
 
   async post(exchange: Exchange): Promise<void> {
     const id = new URLSearchParams(exchange.query).get('sessionId') ?? undefined;
-    const live = this.sessions.get(id);
-    if (live?.kind !== 'legacy') {
+    // Someone else's session is answered as an unknown one: its stream must not carry their answers.
+    const live = this.sessions.owned(id, 'legacy', exchange);
+    if (!live) {
       refuse(exchange, id ? HttpRefusal.SessionNotFound : HttpRefusal.SessionIdMissing, true);
       return;
     }
-    const message = await readMessage(exchange, this.options.maxBodyBytes);
+    const message = await readMessage(exchange, this.options);
     if (!message) return;
+    // As on Streamable HTTP: a second initialize is refused (400), not accepted (202) for the stream to answer.
+    if (message.opensSession && live.session.initialized) {
+      refuse(exchange, HttpRefusal.SessionAlreadyInitialized, true);
+      return;
+    }
+    if (refuseBatchOutOfEra(exchange, message, live.session.state.protocolVersion)) return;
     live.lastSeen = Date.now();
     exchange.respond(202, { 'content-type': 'text/plain' }, 'Accepted');
     const channel = live.sessionStream;
@@ -64,6 +72,7 @@ export class LegacySseTransport {
       if (answer) await channel?.send(answer);
     } finally {
       live.busy--;
+      this.sessions.touch(live);
     }
   }
 }

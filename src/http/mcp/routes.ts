@@ -1,3 +1,4 @@
+import type { McpError } from '../../protocol/errors.js';
 import type { BaseMcpServer } from '../../server/base-server.js';
 import type { ResolvedOptions } from '../options.js';
 import type { RouteTable } from '../route-table.js';
@@ -9,7 +10,9 @@ import { StreamableHttpTransport } from './streamable-http.js';
 export interface McpEndpoints {
   /** Starts SSE keep-alive comments on every open stream (once; after the first request). */
   startKeepAlive(): void;
-  /** Ends every session and stops the timers. */
+  /** Answers every call still running with `error` (shutting down, after the grace period). */
+  interrupt(error: McpError): void;
+  /** Ends every session (so their streams end) and stops the timers. */
   close(): void;
 }
 
@@ -22,16 +25,22 @@ export function addMcpRoutes(
   server: BaseMcpServer,
   config: ResolvedOptions,
 ): McpEndpoints {
-  const sessions = new HttpSessions(server, {
-    idleMs: config.sessionIdleMs,
-    maxSessions: config.maxSessions,
-  });
+  const sessions = new HttpSessions(
+    server,
+    {
+      idleMs: config.sessionIdleMs,
+      maxSessions: config.maxSessions,
+      maxSessionsPerPrincipal: config.maxSessionsPerPrincipal,
+    },
+    config.principalOf,
+  );
   const streamable = new StreamableHttpTransport(server, sessions, {
     jsonResponse: config.jsonResponse,
     stateless: config.stateless,
     eventStore: config.eventStore,
     retryMs: config.retryMs,
     maxBodyBytes: config.maxBodyBytes,
+    maxBatchLength: config.maxBatchLength,
   });
   // A stateless endpoint has no stream to open and no session to end: its 405 for GET and DELETE
   // names why, through the label.
@@ -47,6 +56,7 @@ export function addMcpRoutes(
       ssePath: config.ssePath,
       messagesPath: config.messagesPath,
       maxBodyBytes: config.maxBodyBytes,
+      maxBatchLength: config.maxBatchLength,
       publicUrl: config.publicUrl,
     });
     table.add('GET', config.ssePath, (exchange) => legacy.openStream(exchange), {
@@ -69,6 +79,9 @@ export function addMcpRoutes(
       }, config.keepAliveMs);
       // Keep-alives alone must not keep a process alive.
       (keepAlive as { unref?: () => void }).unref?.();
+    },
+    interrupt(error) {
+      sessions.interrupt(error);
     },
     close() {
       if (keepAlive) clearInterval(keepAlive);

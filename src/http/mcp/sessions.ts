@@ -1,3 +1,4 @@
+import type { McpError } from '../../protocol/errors.js';
 import type { BaseMcpServer } from '../../server/base-server.js';
 import type { ServerSession } from '../../server/session.js';
 import type { Exchange } from '../exchange.js';
@@ -14,19 +15,43 @@ export interface HttpSession {
   busy: number;
   /** Where messages unrelated to a request go: the GET stream (Streamable HTTP) or the SSE stream (legacy). */
   sessionStream: SseChannel | undefined;
+  /** Who opened it (`principalOf(auth)`; undefined when anonymous): the only one who may use it. */
+  readonly principal: string | undefined;
+  /** The sessions it is counted with for `maxSessionsPerPrincipal`; undefined when none applies. */
+  readonly owner: OwnerSessions | undefined;
+}
+
+/** The sessions of one principal (or one anonymous client address). */
+interface OwnerSessions {
+  readonly key: string;
+  count: number;
+  /** Its sessions that were evictable when last seen, longest-idle first (see `HttpSessions.idle`). */
+  readonly idle: Map<string, HttpSession>;
 }
 
 export interface SessionLimits {
   idleMs: number;
   maxSessions: number;
+  maxSessionsPerPrincipal: number;
 }
 
 /**
- * The HTTP sessions of one app, shared by Streamable HTTP and legacy SSE: the cap, idle expiry and
- * closing. Ids come from the platform CSPRNG (`crypto.randomUUID`, visible ASCII as the spec asks).
+ * The HTTP sessions of one app, shared by Streamable HTTP and legacy SSE: the caps, eviction, idle
+ * expiry and closing. Ids come from the platform CSPRNG (`crypto.randomUUID`, visible ASCII as the
+ * spec asks), and each session is bound to the principal that opened it (spec "Security Best
+ * Practices", session hijacking: bind session ids to user-specific information).
  */
 export class HttpSessions {
   private readonly live = new Map<string, HttpSession>();
+  /**
+   * Sessions that were evictable (nothing in flight, no open stream) when last seen, longest-idle
+   * first: a Map keeps insertion order, and `touch()` re-inserts. A session that has become busy
+   * since stays listed until eviction meets it and drops it, so requests pay two Map operations
+   * and eviction pays O(1) amortized, never a scan of the table.
+   */
+  private readonly idle = new Map<string, HttpSession>();
+  /** Session counts per principal, or per client address for anonymous requests. */
+  private readonly owners = new Map<string, OwnerSessions>();
   /**
    * POST streams still running, of every session, by stream id (which starts with "<session id>.").
    * One map for the app rather than one per session keeps an idle session small.
@@ -37,21 +62,67 @@ export class HttpSessions {
   constructor(
     private readonly server: BaseMcpServer,
     private readonly limits: SessionLimits,
+    private readonly principalOf: (auth: unknown) => string | undefined,
   ) {}
 
-  get(id: string | undefined): HttpSession | undefined {
-    return id === undefined ? undefined : this.live.get(id);
+  /**
+   * The session of this kind with this id, when the request comes from the principal that opened
+   * it. A session of someone else is reported exactly as an unknown one, so ids cannot be probed.
+   */
+  owned(id: string | undefined, kind: HttpSession['kind'], exchange: Exchange): HttpSession | undefined {
+    const live = id === undefined ? undefined : this.live.get(id);
+    if (live?.kind !== kind || live.principal !== this.principalOf(exchange.auth)) return undefined;
+    return live;
+  }
+
+  /**
+   * A request on this session ended: it counts as seen now, and as the most recently idle one when
+   * it is evictable. Cheap on purpose: it runs on every request.
+   */
+  touch(live: HttpSession): void {
+    live.lastSeen = Date.now();
+    if (this.live.get(live.id) !== live) return;
+    const evictable = isEvictable(live);
+    requeue(this.idle, live, evictable);
+    if (live.owner) requeue(live.owner.idle, live, evictable);
   }
 
   values(): IterableIterator<HttpSession> {
     return this.live.values();
   }
 
-  /** A new session, or the 503 refusal (with Retry-After) when the table is full. */
+  /**
+   * A new session owned by the request's principal. At a cap, the longest-idle evictable session
+   * (of that principal, at its own cap) ends to make room, so a flood of abandoned sessions cannot
+   * lock new clients out; when none can end, the refusal: 429 at the principal's cap, 503 when the
+   * table is full (both with Retry-After).
+   */
   open(kind: HttpSession['kind'], exchange: Exchange): HttpSession | undefined {
+    const principal = this.principalOf(exchange.auth);
+    // Anonymous clients are told apart by address; when the binding cannot tell (fetch), only the
+    // global cap applies. Prefixes keep a principal from posing as an address.
+    const key =
+      principal !== undefined
+        ? `principal:${principal}`
+        : exchange.remoteAddress === undefined
+          ? undefined
+          : `address:${exchange.remoteAddress}`;
+    const owner = key === undefined ? undefined : this.ownerOf(key);
+    if (owner && owner.count >= this.limits.maxSessionsPerPrincipal) {
+      const victim = takeEvictable(owner.idle);
+      if (!victim) {
+        refuse(exchange, HttpRefusal.TooManySessionsForPrincipal, this.limits.maxSessionsPerPrincipal);
+        return undefined;
+      }
+      victim.session.close();
+    }
     if (this.live.size >= this.limits.maxSessions) {
-      refuse(exchange, HttpRefusal.TooManySessions);
-      return undefined;
+      const victim = takeEvictable(this.idle);
+      if (!victim) {
+        refuse(exchange, HttpRefusal.TooManySessions);
+        return undefined;
+      }
+      victim.session.close();
     }
     const id = crypto.randomUUID();
     const live: HttpSession = {
@@ -60,6 +131,8 @@ export class HttpSessions {
       lastSeen: Date.now(),
       busy: 0,
       sessionStream: undefined,
+      principal,
+      owner,
       session: this.server.createSession({
         id,
         send: (message) => live.sessionStream?.send(message),
@@ -67,6 +140,10 @@ export class HttpSessions {
       }),
     };
     this.live.set(id, live);
+    if (owner) {
+      owner.count++;
+      this.owners.set(owner.key, owner);
+    }
     this.startSweeping();
     return live;
   }
@@ -81,6 +158,12 @@ export class HttpSessions {
     const live = this.live.get(id);
     if (!live) return;
     this.live.delete(id);
+    this.idle.delete(id);
+    if (live.owner) {
+      live.owner.idle.delete(id);
+      live.owner.count--;
+      this.dropIfEmpty(live.owner);
+    }
     live.sessionStream?.finish();
     const prefix = `${id}.`;
     for (const [streamId, channel] of this.channels) {
@@ -91,6 +174,15 @@ export class HttpSessions {
     }
   }
 
+  private ownerOf(key: string): OwnerSessions {
+    return this.owners.get(key) ?? { key, count: 0, idle: new Map() };
+  }
+
+  /** An owner with no session left is forgotten, so the table of addresses cannot grow without bound. */
+  private dropIfEmpty(owner: OwnerSessions): void {
+    if (owner.count === 0) this.owners.delete(owner.key);
+  }
+
   /** Idle sessions end: nothing in flight, no open stream, and no request for `idleMs`. */
   private startSweeping(): void {
     if (this.sweeper) return;
@@ -98,10 +190,40 @@ export class HttpSessions {
     this.sweeper = setInterval(() => {
       const oldest = Date.now() - this.limits.idleMs;
       for (const live of this.live.values()) {
-        if (live.busy === 0 && live.lastSeen < oldest && !live.sessionStream?.connected) live.session.close();
+        if (live.lastSeen < oldest && isEvictable(live)) live.session.close();
       }
     }, every);
     // The sweeper alone must not keep a process alive.
     (this.sweeper as { unref?: () => void }).unref?.();
   }
+
+  /**
+   * The app is shutting down and its grace period is over: every call still running in a session
+   * is answered with `error` now, on the stream it expects; the sessions stay open until `closeAll()`.
+   */
+  interrupt(error: McpError): void {
+    for (const live of this.live.values()) live.session.interrupt(error);
+  }
+}
+
+/** Whether a session may end to make room: nothing in flight and no open stream (GET, legacy or POST). */
+function isEvictable(live: HttpSession): boolean {
+  return live.busy === 0 && !live.sessionStream?.connected;
+}
+
+function requeue(queue: Map<string, HttpSession>, live: HttpSession, evictable: boolean): void {
+  queue.delete(live.id);
+  if (evictable) queue.set(live.id, live);
+}
+
+/**
+ * Takes the longest-idle session of `queue` that is still evictable. Entries that became busy since
+ * they were queued leave on the way (their next `touch()` queues them again), so each is passed once.
+ */
+function takeEvictable(queue: Map<string, HttpSession>): HttpSession | undefined {
+  for (const [id, live] of queue) {
+    queue.delete(id);
+    if (isEvictable(live)) return live;
+  }
+  return undefined;
 }

@@ -26,6 +26,12 @@ export const KEEP_ALIVE = ': keep-alive\n\n';
  * One logical SSE stream of MCP messages. With an event store every message is stored first, so
  * the stream survives its connection: after `detach()` (the server closing it, or the client
  * dropping), messages are only stored, and `resume()` on a GET with `Last-Event-ID` carries the rest.
+ * A connection that closed on its own (the client went, or left too much unread) counts as detached.
+ *
+ * Messages a handler sends do not wait for the client to read them: a handler awaiting `ctx.log`
+ * would otherwise wait as long as a client chooses not to read. The connection's byte budget
+ * (`maxStreamBufferBytes`) bounds what they can queue instead. Replays do wait for the reader: they
+ * come from the store as fast as it reads, and a slow reader is paced rather than cut off.
  */
 export class SseChannel {
   private connection: EventStream | undefined;
@@ -42,7 +48,14 @@ export class SseChannel {
   }
 
   get connected(): boolean {
-    return this.connection !== undefined && !this.connection.closed;
+    return this.open() !== undefined;
+  }
+
+  /** The connection while it is open; a closed one is let go, as `detach()` would. */
+  private open(): EventStream | undefined {
+    const connection = this.connection;
+    if (connection?.closed) this.connection = undefined;
+    return this.connection;
   }
 
   async send(message: Outgoing): Promise<void> {
@@ -53,8 +66,8 @@ export class SseChannel {
       this.held.push({ id, event });
       return;
     }
-    const connection = this.connection;
-    if (connection && !connection.closed) await connection.write(event);
+    // Not awaited (see the class comment): the write is queued in order, within the budget.
+    void this.open()?.write(event);
   }
 
   /**
@@ -85,11 +98,11 @@ export class SseChannel {
   async prime(retryMs: number): Promise<void> {
     if (!this.store) return;
     const id = await this.store.append(this.streamId, undefined);
-    await this.connection?.write(`id: ${id}\nretry: ${retryMs}\ndata: \n\n`);
+    await this.open()?.write(`id: ${id}\nretry: ${retryMs}\ndata: \n\n`);
   }
 
   keepAlive(): void {
-    if (this.connected) void this.connection?.write(KEEP_ALIVE);
+    void this.open()?.write(KEEP_ALIVE);
   }
 
   /** Ends the current connection but not the logical stream (its messages are still stored). */
@@ -110,7 +123,7 @@ export class SseChannel {
   private close(event?: string, id?: string): undefined {
     this.finished = true;
     if (event !== undefined && this.held) this.held.push({ id, event });
-    else if (this.connection && !this.connection.closed) this.connection.end(event);
+    else this.open()?.end(event);
     this.connection = undefined;
     return undefined;
   }

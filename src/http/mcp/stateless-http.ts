@@ -4,7 +4,7 @@ import type { BaseMcpServer } from '../../server/base-server.js';
 import type { Exchange } from '../exchange.js';
 import { respondJson } from '../respond.js';
 import { HttpDelivery } from './delivery.js';
-import type { PostedMessage } from './message.js';
+import { type PostedMessage, refuseBatchOutOfEra } from './message.js';
 import { SSE_HEADERS, SseChannel } from './sse.js';
 
 /**
@@ -21,6 +21,7 @@ export async function answerStateless(
   // Spec (Streamable HTTP, "Protocol Version Header"): no header means 2025-03-26.
   const header = exchange.header('mcp-protocol-version');
   const version = isSupportedVersion(header) ? header : '2025-03-26';
+  if (refuseBatchOutOfEra(exchange, message, version)) return;
   const delivery = new HttpDelivery(exchange);
   delivery.followsConnection = true;
   if (mode === 'json' || !message.hasRequest) {

@@ -7,7 +7,7 @@ import type { Exchange } from '../exchange.js';
 import { HttpRefusal, refuse } from '../refusals.js';
 import { accepts, respondJson } from '../respond.js';
 import { HttpDelivery } from './delivery.js';
-import { readMessage } from './message.js';
+import { readMessage, refuseBatchOutOfEra } from './message.js';
 import { resumeStream } from './resume.js';
 import type { HttpSession, HttpSessions } from './sessions.js';
 import { SSE_HEADERS, SseChannel } from './sse.js';
@@ -19,6 +19,7 @@ export interface StreamableHttpOptions {
   eventStore: EventStore | undefined;
   retryMs: number;
   maxBodyBytes: number;
+  maxBatchLength: number;
 }
 
 const SESSION_HEADER = 'mcp-session-id';
@@ -56,7 +57,7 @@ export class StreamableHttpTransport {
       return;
     }
     if (!this.checkVersionHeader(exchange)) return;
-    const message = await readMessage(exchange, this.options.maxBodyBytes);
+    const message = await readMessage(exchange, this.options);
     if (!message) return;
     const value = message.value;
     // JSON when asked for (option) and acceptable, or when the client cannot take SSE.
@@ -66,12 +67,20 @@ export class StreamableHttpTransport {
 
     let live: HttpSession | undefined;
     const opening = message.opensSession;
+    if (opening && exchange.header(SESSION_HEADER) !== undefined) {
+      // An initialize on a session it names: a second one is an error (lifecycle: initialize comes
+      // first, once), never a new session behind the client's back. sessionOf() answers an unknown
+      // or foreign id with its 404, which tells the client to initialize without the header.
+      if (this.sessionOf(exchange)) refuse(exchange, HttpRefusal.SessionAlreadyInitialized, false);
+      return;
+    }
     if (opening) {
       live = this.sessions.open('streamable', exchange);
       if (!live) return;
     } else {
       live = this.sessionOf(exchange);
       if (!live) return;
+      if (refuseBatchOutOfEra(exchange, message, live.session.state.protocolVersion)) return;
     }
     live.lastSeen = Date.now();
     const delivery = new HttpDelivery(exchange);
@@ -79,6 +88,7 @@ export class StreamableHttpTransport {
       // Notifications and responses only: 202 with no body when accepted; an error answer means
       // the input was not acceptable (spec: "MUST return an HTTP error status code, e.g. 400").
       const refusal = await live.session.handle(value, delivery);
+      this.sessions.touch(live);
       if (refusal) respondJson(exchange, 400, refusal, { [SESSION_HEADER]: live.id });
       else exchange.respond(202, { [SESSION_HEADER]: live.id });
       return;
@@ -89,7 +99,7 @@ export class StreamableHttpTransport {
       else await this.answerSse(exchange, live, value, delivery);
     } finally {
       live.busy--;
-      live.lastSeen = Date.now();
+      this.sessions.touch(live);
       // An initialize that failed leaves no session behind to wait for its idle timeout.
       if (opening && !live.session.initialized) live.session.close();
     }
@@ -162,6 +172,8 @@ export class StreamableHttpTransport {
       return;
     }
     if (lastEventId && store) {
+      // A resumed GET stream holds the session as an open one does; once it closes the session may idle.
+      exchange.onClose(() => this.sessions.touch(live));
       await resumeStream(exchange.stream(200, headers), lastEventId, live, this.sessions, store);
       return;
     }
@@ -173,6 +185,7 @@ export class StreamableHttpTransport {
     live.sessionStream = channel;
     exchange.onClose(() => {
       if (live.sessionStream === channel) channel.detach();
+      this.sessions.touch(live);
     });
     if (store && featuresOf(live.session.protocolVersion).primingEvents)
       await channel.prime(this.options.retryMs);
@@ -186,15 +199,18 @@ export class StreamableHttpTransport {
     exchange.respond(200, {});
   }
 
-  /** The session a request names, or the refusal: 400 without an id, 404 for an unknown one. */
+  /**
+   * The session a request names, or the refusal: 400 without an id, 404 for an unknown one or one
+   * another principal opened (the same 404, so a foreign id looks unknown).
+   */
   private sessionOf(exchange: Exchange): HttpSession | undefined {
     const id = exchange.header(SESSION_HEADER);
     if (id === undefined) {
       refuse(exchange, HttpRefusal.SessionIdMissing, false);
       return undefined;
     }
-    const live = this.sessions.get(id);
-    if (live?.kind !== 'streamable') {
+    const live = this.sessions.owned(id, 'streamable', exchange);
+    if (!live) {
       refuse(exchange, HttpRefusal.SessionNotFound, false);
       return undefined;
     }
