@@ -88,6 +88,24 @@ export function toErrorMessage(thrown: unknown): string {
 }
 
 /**
+ * A value a client sent, as an error message may quote it: strings quoted and cut short, numbers,
+ * booleans and null as they are, "(missing)" for a missing value, and only the kind of an object or
+ * array (never its contents: one nested thousands deep would overflow JSON.stringify).
+ *
+ * @example
+ * ```ts
+ * `Unknown log level ${describeValue(params.level)}.` // 'Unknown log level (missing).' when absent
+ * ```
+ */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return '(missing)';
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value);
+  if (value === null || typeof value !== 'object') return String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
+}
+
+/**
  * Stable codes for mistakes made while building a server (registration, options). They never
  * change meaning; a retired code is never reused. Retired: `WHARF_ALREADY_CONNECTED` (never thrown).
  * The HTTP refusals have their own table (`src/http/refusals.ts`).

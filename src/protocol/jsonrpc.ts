@@ -111,6 +111,13 @@ export function parseMessage(value: unknown): ParsedMessage {
           reason: 'An error response needs "error" with a numeric "code" and a "message".',
         };
       }
+      if (value.id !== null && !isRequestId(value.id)) {
+        return {
+          kind: 'invalid',
+          id: null,
+          reason: 'An error response needs an "id": the string or number of the request, or null.',
+        };
+      }
     } else if (!isRequestId(value.id)) {
       return { kind: 'invalid', id: null, reason: 'A result response needs a string or number "id".' };
     }

@@ -157,7 +157,8 @@ export class RequestContext implements Context {
   async progress(progress: number, total?: number, message?: string): Promise<void> {
     const token = this.meta?.progressToken;
     const send = this.scope.send;
-    if (token === undefined || this.cancelled || !send) return;
+    // A progress token is a string or a number (spec); anything else is no request for progress.
+    if ((typeof token !== 'string' && typeof token !== 'number') || this.cancelled || !send) return;
     const params: Record<string, unknown> = { progressToken: token, progress };
     if (total !== undefined) params.total = total;
     if (message !== undefined && this.scope.features.progressMessage) params.message = message;

@@ -1,4 +1,4 @@
-import { McpError } from '../protocol/errors.js';
+import { describeValue, McpError } from '../protocol/errors.js';
 import {
   ErrorCode,
   type JsonRpcRequest,
@@ -107,7 +107,7 @@ const METHODS = new Map<string, MethodHandler>([
       const level = p.level;
       if (!LOGGING_LEVELS.includes(level as LoggingLevel)) {
         throw McpError.invalidParams(
-          `Unknown log level ${JSON.stringify(level)}. Use one of: ${LOGGING_LEVELS.join(', ')}.`,
+          `Unknown log level ${describeValue(level)}. Use one of: ${LOGGING_LEVELS.join(', ')}.`,
         );
       }
       ctx.scope.session?.setLogLevel(level as LoggingLevel);
@@ -137,7 +137,7 @@ async function complete(core: ServerCore, ctx: RequestContext, params: Params): 
     const prompt = typeof ref.name === 'string' ? core.prompts.get(ref.name) : undefined;
     if (!prompt)
       throw McpError.invalidParams(
-        `Unknown prompt: ${JSON.stringify(ref.name)}. Call prompts/list to see the prompts.`,
+        `Unknown prompt: ${describeValue(ref.name)}. Call prompts/list to see the prompts.`,
       );
     return runCompleter(prompt.complete?.[argument.name], argument.value, args, ctx);
   }
@@ -147,10 +147,10 @@ async function complete(core: ServerCore, ctx: RequestContext, params: Params): 
     if (template) return runCompleter(template.complete?.[argument.name], argument.value, args, ctx);
     if (core.resources.get(uri)) return runCompleter(undefined, argument.value, args, ctx);
     throw McpError.invalidParams(
-      `Unknown resource template: ${JSON.stringify(ref.uri)}. Pass a uriTemplate exactly as resources/templates/list gives it.`,
+      `Unknown resource template: ${describeValue(ref.uri)}. Pass a uriTemplate exactly as resources/templates/list gives it.`,
     );
   }
   throw McpError.invalidParams(
-    `Unknown completion ref type ${JSON.stringify(ref.type)}. Use "ref/prompt" or "ref/resource".`,
+    `Unknown completion ref type ${describeValue(ref.type)}. Use "ref/prompt" or "ref/resource".`,
   );
 }
