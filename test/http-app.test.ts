@@ -328,6 +328,26 @@ describe.each(bindings)('%s binding', (binding: Binding) => {
       expect(await preflight.text()).toBe('');
     });
 
+    it('with cors: true, allows the 2026-07-28 request headers, Mcp-Param-* as the preflight names them', async () => {
+      const { request } = await start({ cors: true });
+      const preflight = await request('/mcp', {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type, mcp-method, mcp-name, mcp-param-region, x-other',
+        },
+      });
+      expect(preflight.status).toBe(204);
+      const allowed = (preflight.headers.get('access-control-allow-headers') ?? '')
+        .toLowerCase()
+        .split(',')
+        .map((name) => name.trim());
+      expect(allowed).toEqual(expect.arrayContaining(['mcp-method', 'mcp-name', 'mcp-param-region']));
+      expect(allowed).not.toContain('x-other');
+      await preflight.arrayBuffer();
+    });
+
     it('with cors: true, lets a browser read Mcp-Session-Id (expose-headers) on answers and refusals', async () => {
       const { request } = await start({ cors: true });
       const { response, sessionId } = await initialize(request, { headers: { origin } });

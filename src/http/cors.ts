@@ -11,7 +11,23 @@ export interface CorsOptions {
 
 /** The headers MCP clients send and must be allowed to send, and those they must be able to read. */
 const ALLOW_HEADERS =
-  'content-type, accept, authorization, mcp-session-id, mcp-protocol-version, last-event-id';
+  'content-type, accept, authorization, mcp-session-id, mcp-protocol-version, last-event-id, mcp-method, mcp-name';
+/** 2026-07-28 tool parameters travel as `Mcp-Param-<Name>` headers: a preflight may ask for any of them. */
+const PARAM_HEADER = /^mcp-param-[a-z0-9-]{1,64}$/;
+/** Bounds what a preflight echoes back. */
+const MAX_PARAM_HEADERS = 32;
+
+/** The fixed list, plus the `Mcp-Param-*` headers the preflight asks for. */
+function allowHeaders(requested: string | undefined): string {
+  if (requested === undefined || !requested.toLowerCase().includes('mcp-param-')) return ALLOW_HEADERS;
+  const params = requested
+    .toLowerCase()
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => PARAM_HEADER.test(name))
+    .slice(0, MAX_PARAM_HEADERS);
+  return params.length === 0 ? ALLOW_HEADERS : `${ALLOW_HEADERS}, ${params.join(', ')}`;
+}
 const EXPOSE_HEADERS = 'mcp-session-id, mcp-protocol-version, www-authenticate';
 
 /**
@@ -30,7 +46,7 @@ export function applyCors(exchange: Exchange, options: CorsOptions): boolean {
   if (exchange.method === 'OPTIONS' && exchange.header('access-control-request-method') !== undefined) {
     exchange.respond(204, {
       'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
-      'access-control-allow-headers': ALLOW_HEADERS,
+      'access-control-allow-headers': allowHeaders(exchange.header('access-control-request-headers')),
       'access-control-max-age': String(options.maxAge ?? 600),
     });
     return true;

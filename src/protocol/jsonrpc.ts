@@ -53,8 +53,17 @@ export const ErrorCode = {
   InternalError: -32603,
   /** MCP 2025-11-25: the client must complete a URL-mode elicitation first. */
   UrlElicitationRequired: -32042,
-  /** MCP: a resource URI that no resource or template answers. */
+  /** MCP through 2025-11-25: a resource URI that no resource or template answers (2026-07-28 uses -32602). */
   ResourceNotFound: -32002,
+  /**
+   * MCP 2026-07-28 (Streamable HTTP, "Server Validation"): an HTTP header disagrees with the body, or
+   * a required one (`MCP-Protocol-Version`, `Mcp-Method`, `Mcp-Name`, `Mcp-Param-*`) is missing or malformed.
+   */
+  HeaderMismatch: -32020,
+  /** MCP 2026-07-28: the request needs a client capability its `_meta` did not declare; `data.requiredCapabilities` names it. */
+  MissingRequiredClientCapability: -32021,
+  /** MCP 2026-07-28: the request names a protocol version this server does not speak; `data` has `supported` and `requested`. */
+  UnsupportedProtocolVersion: -32022,
   /** Wharf: a server-to-client request did not get an answer in time. */
   RequestTimeout: -32001,
   /** Wharf: the connection closed while a request was in flight. */

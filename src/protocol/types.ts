@@ -6,6 +6,32 @@
 
 export type Meta = Record<string, unknown>;
 
+/**
+ * `_meta` keys the 2026-07-28 revision reserves ("General fields", `_meta`): each request names its
+ * version, client, capabilities and log level; each result names the server; each notification on a
+ * `subscriptions/listen` stream names its subscription.
+ */
+export const MetaKey = {
+  protocolVersion: 'io.modelcontextprotocol/protocolVersion',
+  clientInfo: 'io.modelcontextprotocol/clientInfo',
+  clientCapabilities: 'io.modelcontextprotocol/clientCapabilities',
+  logLevel: 'io.modelcontextprotocol/logLevel',
+  serverInfo: 'io.modelcontextprotocol/serverInfo',
+  subscriptionId: 'io.modelcontextprotocol/subscriptionId',
+} as const;
+
+/** Who may keep a cached result (2026-07-28, "Caching"): any cache, or only the caller's own. */
+export type CacheScope = 'public' | 'private';
+
+/**
+ * The caching hint a cacheable result carries under 2026-07-28: how long it stays fresh (`ttlMs`,
+ * like `Cache-Control: max-age`) and who may keep it (`cacheScope`).
+ */
+export interface CacheHint {
+  ttlMs: number;
+  cacheScope: CacheScope;
+}
+
 export interface Icon {
   src: string;
   mimeType?: string;

@@ -4,6 +4,8 @@ import type { ProtocolVersion } from '../protocol/versions.js';
 import type { SchemaInput } from '../schema/index.js';
 import type { ServerEnv } from './context.js';
 import { type ConnectedSession, ServerCore, type ServerOptions } from './core.js';
+import type { HeaderParam } from './header-params.js';
+import { answerPerRequest, type PerRequestAnswer, PerRequestConnection } from './per-request.js';
 import { createPromptEntry, type PromptConfig, type PromptHandler } from './prompts.js';
 import type { RegisteredHandle } from './registry.js';
 import {
@@ -18,6 +20,9 @@ import type { Delivery } from './scope.js';
 import { ServerSession, type SessionOptions } from './session.js';
 import { answerStateless } from './stateless.js';
 import { createToolEntry, type ToolConfig, type ToolHandler } from './tools.js';
+
+/** What transports outside this layer see of a per-request answer and a tool's header parameters. */
+export type { HeaderParam, PerRequestAnswer };
 
 /**
  * An MCP server without HTTP: register tools, resources and prompts, then serve it over a message
@@ -100,12 +105,12 @@ export class BaseMcpServer<E extends ServerEnv = ServerEnv> {
     this.core.reportError(error);
   }
 
-  /** Tells subscribed clients that a resource changed (`notifications/resources/updated`). */
+  /**
+   * Tells subscribed clients that a resource changed (`notifications/resources/updated`): 2025
+   * sessions that subscribed to it, and 2026-07-28 `subscriptions/listen` streams that watch it.
+   */
   notifyResourceUpdated(uri: string): void {
-    this.core.broadcast(
-      { jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri } },
-      (session) => session.subscribed(uri),
-    );
+    this.core.resourceUpdated(uri);
   }
 
   /** Logs to every connected client whose log level lets it through. */
@@ -136,8 +141,29 @@ export class BaseMcpServer<E extends ServerEnv = ServerEnv> {
   }
 
   /**
+   * Answers one message of the per-request era (protocol 2026-07-28: no session, version, client and
+   * capabilities in each request's `_meta`), through the same dispatcher as every other era.
+   * `refused` tells a transport that the request never reached a handler (HTTP answers those 400).
+   */
+  handlePerRequest(value: unknown, delivery: Delivery = {}): Promise<PerRequestAnswer> {
+    return answerPerRequest(this.core, value, delivery);
+  }
+
+  /** The parameters a tool mirrors into `Mcp-Param-*` headers (2026-07-28, x-mcp-header), if any. */
+  headerParamsOf(tool: string): readonly HeaderParam[] | undefined {
+    return this.core.tools.get(tool)?.headerParams;
+  }
+
+  /** Ends every `subscriptions/listen` stream from the server's side: each gets its final response. */
+  endSubscriptions(): void {
+    this.core.endSubscriptions();
+  }
+
+  /**
    * Serves one client over a message transport (stdio, in-memory). Resolves once the transport
-   * has started.
+   * has started. Both eras share the connection (2026-07-28, stdio "Backward Compatibility"): a
+   * message whose `_meta` names a per-request revision is answered on its own, touching no session;
+   * everything else belongs to the 2025 session that `initialize` opens.
    *
    * @example
    * ```ts
@@ -161,8 +187,10 @@ export class BaseMcpServer<E extends ServerEnv = ServerEnv> {
         core.reportError(error);
       }
     };
+    const perRequest = new PerRequestConnection(core, send);
     await transport.start({
       message(value, extra) {
+        if (perRequest.takes(value, extra)) return;
         session.handle(value, extra).then(
           (answer) => (answer ? send(answer) : undefined),
           (error) => core.reportError(error),
@@ -173,6 +201,7 @@ export class BaseMcpServer<E extends ServerEnv = ServerEnv> {
       },
       close() {
         session.close();
+        perRequest.close();
       },
     });
     return session;
@@ -194,9 +223,13 @@ export class BaseMcpServer<E extends ServerEnv = ServerEnv> {
     return this.starting;
   }
 
-  /** Closes every session, then runs the `onShutdown` hook once (only if startup ran). */
+  /**
+   * Ends every listen stream (each with its final response) and closes every session, then runs
+   * the `onShutdown` hook once (only if startup ran).
+   */
   close(): Promise<void> {
     if (!this.closing) {
+      this.core.endSubscriptions();
       for (const session of [...this.core.sessions]) session.close();
       const started = this.starting;
       const hook = this.core.options.onShutdown;

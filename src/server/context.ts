@@ -71,7 +71,10 @@ export interface Context<E extends ServerEnv = ServerEnv> {
    * requests no authentication touched.
    */
   readonly auth: AuthOf<E> | undefined;
-  /** Sends `notifications/message` to the client, unless its chosen log level filters it out. */
+  /**
+   * Sends `notifications/message` to the client, unless its chosen log level filters it out. Under
+   * 2026-07-28 only to a request that named a level in its `_meta` (and on that request's stream).
+   */
   log(level: LoggingLevel, data: unknown, logger?: string): Promise<void>;
   /** Sends `notifications/progress` when the client asked for progress (a `progressToken`). */
   progress(progress: number, total?: number, message?: string): Promise<void>;
@@ -149,8 +152,10 @@ export class RequestContext implements Context {
   }
 
   async log(level: LoggingLevel, data: unknown, logger?: string): Promise<void> {
-    const send = this.scope.send;
-    if (!send || !passesLogLevel(level, this.scope.logLevel)) return;
+    const { send, logLevel, features } = this.scope;
+    if (!send || !passesLogLevel(level, logLevel)) return;
+    // 2026-07-28 ("Logging"): no notifications/message for a request that named no log level.
+    if (logLevel === undefined && features.logOnlyWithLevel) return;
     await send(logMessage(level, data, logger));
   }
 
@@ -166,7 +171,7 @@ export class RequestContext implements Context {
   }
 
   async elicit(params: ElicitParams, options?: ClientRequestOptions): Promise<ElicitResult> {
-    this.assertCanAsk('elicitation/create');
+    this.assertCanAsk('elicitation/create', 'elicitation');
     const features = this.scope.features;
     const declared = this.scope.client.capabilities.elicitation;
     const mode = params.mode ?? 'form';
@@ -195,7 +200,7 @@ export class RequestContext implements Context {
   }
 
   async sample(params: CreateMessageParams, options?: ClientRequestOptions): Promise<CreateMessageResult> {
-    this.assertCanAsk('sampling/createMessage');
+    this.assertCanAsk('sampling/createMessage', 'sampling');
     if (!this.scope.client.capabilities.sampling) {
       throw new McpError(
         ErrorCode.InvalidRequest,
@@ -210,7 +215,7 @@ export class RequestContext implements Context {
   }
 
   async listRoots(options?: ClientRequestOptions): Promise<Root[]> {
-    this.assertCanAsk('roots/list');
+    this.assertCanAsk('roots/list', 'roots');
     if (!this.scope.client.capabilities.roots) {
       throw new McpError(
         ErrorCode.InvalidRequest,
@@ -221,9 +226,21 @@ export class RequestContext implements Context {
     return (result.roots as Root[] | undefined) ?? [];
   }
 
-  /** Checked before capabilities: a request with no way back never saw them, and the reason is the mode. */
-  private assertCanAsk(method: string): void {
-    if (!this.scope.asker || !this.scope.send) throw cannotAskError(method);
+  /**
+   * Checked before capabilities: a request with no way back never saw them, and the reason is the
+   * mode. Except in 2026-07-28, where every request declares its capabilities: one it lacks is the
+   * client's to fix (-32021, spec "General fields": a server MUST NOT rely on undeclared ones).
+   */
+  private assertCanAsk(method: string, capability: 'elicitation' | 'sampling' | 'roots'): void {
+    const scope = this.scope;
+    if (scope.features.perRequest && !scope.client.capabilities[capability]) {
+      throw new McpError(
+        ErrorCode.MissingRequiredClientCapability,
+        `This request needs the client capability "${capability}" (for ${method}), which its _meta["io.modelcontextprotocol/clientCapabilities"] does not declare. Declare it and send the request again.`,
+        { requiredCapabilities: { [capability]: {} } },
+      );
+    }
+    if (!scope.asker || !scope.send) throw cannotAskError(method, scope.features.perRequest);
   }
 
   private ask(method: string, params: Record<string, unknown> | undefined, options?: ClientRequestOptions) {
@@ -244,7 +261,14 @@ export function logMessage(level: LoggingLevel, data: unknown, logger?: string):
   return { jsonrpc: '2.0', method: 'notifications/message', params };
 }
 
-function cannotAskError(method: string): McpError {
+function cannotAskError(method: string, perRequest: boolean): McpError {
+  if (perRequest) {
+    // Protocol 2026-07-28 asks through input_required results (multi round-trip), not yet built here.
+    return new McpError(
+      ErrorCode.InvalidRequest,
+      `Cannot send ${method}: protocol 2026-07-28 sends no requests to the client (it asks through input_required results, which this server does not offer yet). Use a 2025 session (initialize) for tools that ask the client.`,
+    );
+  }
   return new McpError(
     ErrorCode.InvalidRequest,
     `Cannot send ${method}: this request has no way back to the client (the server runs stateless, or the call came through a route without a session). Serve it with sessions (stateless: false) to use sampling, elicitation or roots.`,

@@ -1,14 +1,17 @@
 import type { JsonRpcNotification } from '../protocol/jsonrpc.js';
-import type {
-  Implementation,
-  LoggingLevel,
-  PromptDefinition,
-  ResourceDefinition,
-  ResourceTemplateDefinition,
-  ServerCapabilities,
-  ToolDefinition,
+import {
+  type CacheHint,
+  type Implementation,
+  type LoggingLevel,
+  MetaKey,
+  type PromptDefinition,
+  type ResourceDefinition,
+  type ResourceTemplateDefinition,
+  type ServerCapabilities,
+  type ToolDefinition,
 } from '../protocol/types.js';
 import { featuresOf, type ProtocolVersion } from '../protocol/versions.js';
+import { type CacheOptions, type CacheTarget, resolveCacheHints } from './cache-hints.js';
 import type { PromptEntry } from './prompts.js';
 import { Registry } from './registry.js';
 import type { ResourceEntry, TemplateEntry } from './resources.js';
@@ -36,6 +39,32 @@ export interface ServerOptions extends Implementation {
   onStartup?: () => void | Promise<void>;
   /** Runs once, when the server (or the app serving it) closes, after its sessions ended. */
   onShutdown?: () => void | Promise<void>;
+  /**
+   * Caching hints for protocol 2026-07-28 (`ttlMs`, `cacheScope` on `server/discover`, the lists and
+   * `resources/read`), per target; a resource's own `cache` config wins for its reads. Defaults:
+   * discover and lists `{ ttlMs: 60_000, cacheScope: 'public' }`, reads `{ ttlMs: 0, cacheScope: 'private' }`.
+   *
+   * @example
+   * ```ts
+   * new McpServer({ name: 'docs', version: '1.0.0', cache: { tools: { ttlMs: 300_000 }, read: { cacheScope: 'public' } } });
+   * ```
+   */
+  cache?: CacheOptions;
+  /**
+   * `subscriptions/listen` streams (2026-07-28) open at once, over every transport; past it, a new
+   * one is refused with an error (-32603) that says so. Default 1,000.
+   */
+  maxSubscriptions?: number;
+}
+
+export type ListKind = 'tools' | 'resources' | 'prompts';
+
+/** What the core needs of an open `subscriptions/listen` stream (2026-07-28): what to pass on, and how to end it. */
+export interface ListenSubscription {
+  listChanged(kind: ListKind): void;
+  resourceUpdated(uri: string): void;
+  /** Ends it from the server's side (shutting down): the stream gets its final response. */
+  end(): void;
 }
 
 /** What the core needs of a connected session: list changes, resource updates, server-wide logs. */
@@ -59,10 +88,20 @@ export class ServerCore {
   readonly templates: Registry<TemplateEntry, ResourceTemplateDefinition>;
   readonly prompts: Registry<PromptEntry, PromptDefinition>;
   readonly sessions = new Set<ConnectedSession>();
+  /** The open `subscriptions/listen` streams (2026-07-28), of every transport. */
+  readonly subscriptions = new Set<ListenSubscription>();
   readonly info: Implementation;
   readonly pageSize: number;
   readonly requestTimeoutMs: number;
-  private readonly pendingListChanges = new Set<'tools' | 'resources' | 'prompts'>();
+  readonly maxSubscriptions: number;
+  /** The `ttlMs`/`cacheScope` each cacheable 2026-07-28 result carries, checked once here. */
+  readonly cacheHints: Readonly<Record<CacheTarget, CacheHint>>;
+  /**
+   * `_meta` of every 2026-07-28 result: the server's identity, built once (spec "General fields":
+   * servers SHOULD name themselves in each result's `_meta`). Frozen, because results share it.
+   */
+  readonly serverInfoMeta: Readonly<Record<string, unknown>>;
+  private readonly pendingListChanges = new Set<ListKind>();
 
   constructor(readonly options: ServerOptions) {
     const {
@@ -73,11 +112,17 @@ export class ServerCore {
       onError: _e,
       onStartup: _s,
       onShutdown: _d,
+      cache,
+      maxSubscriptions,
       ...info
     } = options;
     this.info = info;
     this.pageSize = pageSize ?? 100;
     this.requestTimeoutMs = requestTimeoutMs ?? 60_000;
+    this.maxSubscriptions = maxSubscriptions ?? 1000;
+    this.cacheHints = resolveCacheHints(cache);
+    // Every field of `Implementation` exists in 2026-07-28, so the info goes as it was given.
+    this.serverInfoMeta = Object.freeze({ [MetaKey.serverInfo]: info });
     this.tools = new Registry('tool', shapeTool, () => this.listChanged('tools'));
     this.prompts = new Registry('prompt', shapePrompt, () => this.listChanged('prompts'));
     const resourcesChanged = () => this.listChanged('resources');
@@ -102,6 +147,20 @@ export class ServerCore {
     return capabilities;
   }
 
+  /** Tells sessions subscribed to `uri` (2025) and listen streams watching it (2026-07-28) that it changed. */
+  resourceUpdated(uri: string): void {
+    this.broadcast(
+      { jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri } },
+      (session) => session.subscribed(uri),
+    );
+    for (const subscription of this.subscriptions) subscription.resourceUpdated(uri);
+  }
+
+  /** Ends every listen stream from the server's side (shutting down); each gets its final response. */
+  endSubscriptions(): void {
+    for (const subscription of [...this.subscriptions]) subscription.end();
+  }
+
   /** Sends a notification to every initialized session, on its own (not request-related) channel. */
   broadcast(notification: JsonRpcNotification, filter?: (session: ConnectedSession) => boolean): void {
     for (const session of this.sessions) {
@@ -117,8 +176,8 @@ export class ServerCore {
    * Coalesces list changes made in one tick (registering ten tools sends one notification per
    * kind), and sends nothing while no one is connected.
    */
-  private listChanged(kind: 'tools' | 'resources' | 'prompts'): void {
-    if (this.sessions.size === 0) return;
+  private listChanged(kind: ListKind): void {
+    if (this.sessions.size === 0 && this.subscriptions.size === 0) return;
     if (this.pendingListChanges.size === 0) {
       queueMicrotask(() => {
         for (const pending of this.pendingListChanges) {
@@ -126,6 +185,7 @@ export class ServerCore {
           this.broadcast({ jsonrpc: '2.0', method: `notifications/${pending}/list_changed` }, (session) =>
             session.offered(pending),
           );
+          for (const subscription of this.subscriptions) subscription.listChanged(pending);
         }
         this.pendingListChanges.clear();
       });

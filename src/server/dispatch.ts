@@ -6,42 +6,48 @@ import {
   toErrorResponse,
 } from '../protocol/jsonrpc.js';
 import { LOGGING_LEVELS, type LoggingLevel } from '../protocol/types.js';
+import type { CacheTarget } from './cache-hints.js';
 import { runCompleter } from './completion.js';
 import type { RequestContext } from './context.js';
 import type { ServerCore } from './core.js';
 import { isObject } from './initialize.js';
 import { paginate } from './pagination.js';
+import {
+  inEra,
+  type MethodHandler,
+  perRequestMethod,
+  perRequestMethodNotFound,
+} from './per-request-methods.js';
 import { getPrompt } from './prompts.js';
 import { readResource } from './resources.js';
+import { toCompleteResult } from './results.js';
 import { callTool } from './tools.js';
 
 type Params = Record<string, unknown>;
-type MethodHandler = (core: ServerCore, ctx: RequestContext, params: Params) => object | Promise<object>;
 
 /**
  * Answers one request from its scope (`ctx.scope`): the result, the JSON-RPC error, or nothing when
  * the client cancelled it (spec: no response then). Session lifecycle (`initialize`, "initialized
- * yet?") is the caller's; this runs every other method, with or without a session.
+ * yet?") is the caller's; this runs every other method, with or without a session, in every era:
+ * the scope's features pick the era's methods and how its results and errors look.
  */
 export async function answerRequest(
   core: ServerCore,
   ctx: RequestContext,
   request: JsonRpcRequest,
 ): Promise<JsonRpcResponse | undefined> {
+  const features = ctx.scope.features;
   try {
-    const handler = METHODS.get(request.method);
-    if (!handler) {
-      throw new McpError(
-        ErrorCode.MethodNotFound,
-        `Method not found: "${request.method}". This server answers: initialize, ${[...METHODS.keys()].join(', ')}.`,
-      );
-    }
-    const result = await handler(core, ctx, request.params ?? {});
+    const method = request.method;
+    const handler = features.perRequest ? perRequestMethod(core, method, METHODS) : METHODS.get(method);
+    if (!handler) throw methodNotFound(core, method, features.perRequest);
+    let result = await handler(core, ctx, request.params ?? {});
     if (ctx.cancelled) return undefined;
+    if (features.resultType) result = toCompleteResult(result, core.serverInfoMeta);
     return { jsonrpc: '2.0', id: request.id, result: result as Record<string, unknown> };
   } catch (error) {
     if (ctx.cancelled) return undefined;
-    if (error instanceof McpError) return toErrorResponse(request.id, error.toJson());
+    if (error instanceof McpError) return toErrorResponse(request.id, inEra(error, features).toJson());
     // Not meant for the client: the operator hears the cause, the client learns what failed.
     core.reportError(error, request.method);
     return toErrorResponse(request.id, {
@@ -57,29 +63,39 @@ function requireString(params: Params, key: string, method: string): string {
   return value;
 }
 
-function listResult<T>(key: string, items: T[], cursor: unknown, pageSize: number): object {
-  const { page, nextCursor } = paginate(items, cursor, pageSize);
-  return nextCursor === undefined ? { [key]: page } : { [key]: page, nextCursor };
+/**
+ * One page of a list, in registration order (deterministic, as 2026-07-28 asks of `tools/list`, so
+ * clients can cache it), with the list's caching hint where the era has them.
+ */
+function listResult<T>(
+  core: ServerCore,
+  ctx: RequestContext,
+  key: CacheTarget,
+  items: T[],
+  cursor: unknown,
+): object {
+  const { page, nextCursor } = paginate(items, cursor, core.pageSize);
+  const result = nextCursor === undefined ? { [key]: page } : { [key]: page, nextCursor };
+  return ctx.scope.features.cacheHints ? Object.assign(result, core.cacheHints[key]) : result;
 }
 
 const METHODS = new Map<string, MethodHandler>([
   ['ping', () => ({})],
   [
     'tools/list',
-    (core, ctx, p) => listResult('tools', core.tools.list(ctx.protocolVersion), p.cursor, core.pageSize),
+    (core, ctx, p) => listResult(core, ctx, 'tools', core.tools.list(ctx.protocolVersion), p.cursor),
   ],
   ['tools/call', (core, ctx, p) => callTool(core, ctx, p)],
   [
     'resources/list',
-    (core, ctx, p) =>
-      listResult('resources', core.resources.list(ctx.protocolVersion), p.cursor, core.pageSize),
+    (core, ctx, p) => listResult(core, ctx, 'resources', core.resources.list(ctx.protocolVersion), p.cursor),
   ],
   [
     'resources/templates/list',
     (core, ctx, p) =>
-      listResult('resourceTemplates', core.templates.list(ctx.protocolVersion), p.cursor, core.pageSize),
+      listResult(core, ctx, 'resourceTemplates', core.templates.list(ctx.protocolVersion), p.cursor),
   ],
-  ['resources/read', (core, ctx, p) => readResource(core, ctx, p)],
+  ['resources/read', (core, ctx, p) => readResource(core, ctx, p, ctx.scope.features.cacheHints)],
   // Session-scoped: without a session (stateless HTTP) they are accepted and change nothing.
   [
     'resources/subscribe',
@@ -97,7 +113,7 @@ const METHODS = new Map<string, MethodHandler>([
   ],
   [
     'prompts/list',
-    (core, ctx, p) => listResult('prompts', core.prompts.list(ctx.protocolVersion), p.cursor, core.pageSize),
+    (core, ctx, p) => listResult(core, ctx, 'prompts', core.prompts.list(ctx.protocolVersion), p.cursor),
   ],
   ['prompts/get', (core, ctx, p) => getPrompt(core, ctx, p)],
   ['completion/complete', complete],
@@ -115,6 +131,14 @@ const METHODS = new Map<string, MethodHandler>([
     },
   ],
 ]);
+
+function methodNotFound(core: ServerCore, method: string, perRequest: boolean): McpError {
+  if (perRequest) return perRequestMethodNotFound(core, method, METHODS);
+  return new McpError(
+    ErrorCode.MethodNotFound,
+    `Method not found: "${method}". This server answers: initialize, ${[...METHODS.keys()].join(', ')}.`,
+  );
+}
 
 /** `completion/complete` for prompt arguments (`ref/prompt`) and template variables (`ref/resource`). */
 async function complete(core: ServerCore, ctx: RequestContext, params: Params): Promise<object> {

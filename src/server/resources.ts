@@ -1,19 +1,28 @@
 import { toBase64 } from '../protocol/base64.js';
 import { McpError, WharfError, WharfErrorCode } from '../protocol/errors.js';
 import type {
+  CacheHint,
   ReadResourceResult,
   ResourceContents,
   ResourceDefinition,
   ResourceTemplateDefinition,
 } from '../protocol/types.js';
 import { parseUriTemplate, type UriTemplate, UriTemplateError } from '../protocol/uri-template.js';
+import { checkCacheHint } from './cache-hints.js';
 import type { Completers } from './completion.js';
 import type { Context, ServerEnv } from './context.js';
 import type { Registry, RegistryEntry } from './registry.js';
 import { toProtocolError } from './results.js';
 
 /** Everything a resource lists besides its URI and name; `_meta` passes through untouched (MCP Apps put their CSP there). */
-export type ResourceConfig = Omit<ResourceDefinition, 'uri' | 'name'>;
+export type ResourceConfig = Omit<ResourceDefinition, 'uri' | 'name'> & {
+  /**
+   * The caching hint its reads carry under protocol 2026-07-28, over the server's `cache.read`
+   * (default `{ ttlMs: 0, cacheScope: 'private' }`), e.g. `{ ttlMs: 3_600_000, cacheScope: 'public' }`
+   * for contents that are the same for everyone and change rarely. Not listed.
+   */
+  cache?: Partial<CacheHint>;
+};
 
 export interface ResourceTemplateConfig<E extends ServerEnv = ServerEnv>
   extends Omit<ResourceConfig, 'size'> {
@@ -46,17 +55,22 @@ export type TemplateHandler<Variables extends string = string, E extends ServerE
 export interface ResourceHost {
   readonly resources: Registry<ResourceEntry, ResourceDefinition>;
   readonly templates: Registry<TemplateEntry, ResourceTemplateDefinition>;
+  /** The server's hint for reads (2026-07-28), under each entry's own. */
+  readonly cacheHints: { readonly read: CacheHint };
   reportError(error: unknown, where?: string): void;
 }
 
 export interface ResourceEntry extends RegistryEntry<ResourceDefinition> {
   readonly handler: ResourceHandler;
+  /** Its own caching hint (checked at registration), laid over the server's. */
+  readonly cache: Partial<CacheHint> | undefined;
 }
 
 export interface TemplateEntry extends RegistryEntry<ResourceTemplateDefinition> {
   readonly template: UriTemplate;
   readonly complete: Completers | undefined;
   readonly handler: TemplateHandler;
+  readonly cache: Partial<CacheHint> | undefined;
 }
 
 export function createResourceEntry(
@@ -71,7 +85,14 @@ export function createResourceEntry(
       `Resource URI "${uri}" has no scheme. Use an absolute URI such as "file:///notes.txt" or "app://config".`,
     );
   }
-  return { key: uri, enabled: true, definition: { uri, name, ...config }, handler };
+  const { cache, ...listed } = config;
+  return {
+    key: uri,
+    enabled: true,
+    definition: { uri, name, ...listed },
+    handler,
+    cache: cache && checkCacheHint(`The cache of resource "${name}"`, cache),
+  };
 }
 
 export function createTemplateEntry(
@@ -87,7 +108,7 @@ export function createTemplateEntry(
     if (!(error instanceof UriTemplateError)) throw error;
     throw new WharfError(WharfErrorCode.InvalidTemplate, `Resource template "${name}": ${error.message}`);
   }
-  const { complete, ...rest } = config;
+  const { complete, cache, ...rest } = config;
   for (const variable of Object.keys(complete ?? {})) {
     if (!template.variableNames.includes(variable)) {
       throw new WharfError(
@@ -103,22 +124,45 @@ export function createTemplateEntry(
     template,
     complete,
     handler,
+    cache: cache && checkCacheHint(`The cache of resource template "${name}"`, cache),
   };
 }
 
-/** `resources/read`: an exact resource first, then the templates in registration order. */
-export async function readResource(core: ResourceHost, ctx: Context, params: Record<string, unknown>) {
+/**
+ * `resources/read`: an exact resource first, then the templates in registration order. With
+ * `cacheHints` (2026-07-28) the result carries the server's read hint, under the entry's own.
+ */
+export async function readResource(
+  core: ResourceHost,
+  ctx: Context,
+  params: Record<string, unknown>,
+  cacheHints = false,
+): Promise<ReadResourceResult> {
   const uri = params.uri;
   if (typeof uri !== 'string') {
     throw McpError.invalidParams('resources/read needs a string "uri", as resources/list gives it.');
   }
-  const resource = core.resources.get(uri);
-  if (resource) return run(core, () => resource.handler(uri, ctx), uri, resource.definition.mimeType);
-  for (const entry of core.templates.enabled()) {
-    const variables = entry.template.match(uri);
-    if (variables) return run(core, () => entry.handler(uri, variables, ctx), uri, entry.definition.mimeType);
+  let entry: ResourceEntry | TemplateEntry | undefined = core.resources.get(uri);
+  let result: ReadResourceResult | undefined;
+  if (entry) {
+    const resource = entry;
+    result = await run(core, () => resource.handler(uri, ctx), uri, resource.definition.mimeType);
+  } else {
+    for (const template of core.templates.enabled()) {
+      const variables = template.template.match(uri);
+      if (!variables) continue;
+      entry = template;
+      result = await run(
+        core,
+        () => template.handler(uri, variables, ctx),
+        uri,
+        template.definition.mimeType,
+      );
+      break;
+    }
   }
-  throw McpError.resourceNotFound(uri);
+  if (!entry || !result) throw McpError.resourceNotFound(uri);
+  return cacheHints ? { ...result, ...core.cacheHints.read, ...entry.cache } : result;
 }
 
 async function run(

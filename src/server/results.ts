@@ -50,3 +50,17 @@ export function toProtocolError(
     `${what} failed with an internal error; the server reported the cause to its operator.`,
   );
 }
+
+/**
+ * A result as protocol 2026-07-28 sends it (spec "Messages", ResultType; "General fields", `_meta`):
+ * `resultType: "complete"`, and the server's identity in `_meta`, beside whatever `_meta` the
+ * handler set. `serverInfoMeta` is the server's, built once.
+ */
+export function toCompleteResult(
+  result: object,
+  serverInfoMeta: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const own = (result as { _meta?: unknown })._meta;
+  const _meta = typeof own === 'object' && own !== null ? { ...own, ...serverInfoMeta } : serverInfoMeta;
+  return { ...result, resultType: 'complete', _meta };
+}

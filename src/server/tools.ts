@@ -10,6 +10,7 @@ import {
   type SchemaInput,
 } from '../schema/index.js';
 import type { Context, RequestContext, ServerEnv } from './context.js';
+import { type HeaderParam, readHeaderParams } from './header-params.js';
 import type { Registry, RegistryEntry } from './registry.js';
 import { toolErrorResult, toToolResult } from './results.js';
 import { shapeToolResult } from './shape.js';
@@ -50,6 +51,8 @@ export interface ToolEntry extends RegistryEntry<ToolDefinition> {
   readonly input: PreparedSchema | undefined;
   readonly output: PreparedSchema | undefined;
   readonly handler: (args: unknown, ctx: Context) => unknown;
+  /** Parameters mirrored into `Mcp-Param-*` headers (2026-07-28, x-mcp-header); checked over HTTP. */
+  readonly headerParams: readonly HeaderParam[] | undefined;
 }
 
 /** Spec 2025-11-25, "Tool Names", and what clients enforce. */
@@ -89,7 +92,16 @@ export function createToolEntry(
   if (config.annotations !== undefined) definition.annotations = config.annotations;
   if (config.icons !== undefined) definition.icons = config.icons;
   if (config._meta !== undefined) definition._meta = config._meta;
-  return { key: name, enabled: true, definition, input, output, handler: handler as ToolEntry['handler'] };
+  const headerParams = input ? readHeaderParams(name, input.jsonSchema) : undefined;
+  return {
+    key: name,
+    enabled: true,
+    definition,
+    input,
+    output,
+    handler: handler as ToolEntry['handler'],
+    headerParams,
+  };
 }
 
 /** `tools/call`. Protocol errors for unknown tools; everything the tool itself does wrong is `isError`. */
@@ -128,8 +140,9 @@ export async function callTool(
   try {
     value = await entry.handler(args, ctx);
   } catch (error) {
-    // The spec requires URL-elicitation-required to travel as a JSON-RPC error.
-    if (error instanceof McpError && error.code === ErrorCode.UrlElicitationRequired) throw error;
+    // The spec requires URL-elicitation-required (2025-11-25) and a missing client capability
+    // (2026-07-28, -32021) to travel as JSON-RPC errors: the client, not the model, must act.
+    if (error instanceof McpError && TRAVELS_AS_ERROR.has(error.code)) throw error;
     // The model reads the message to correct itself (spec "Tool Execution Errors"), so it is sent;
     // the operator hears about anything that was not a deliberate McpError.
     if (!(error instanceof McpError)) core.reportError(error, `tool "${name}"`);
@@ -157,6 +170,11 @@ export async function callTool(
   }
   return shapeToolResult(result, ctx.protocolVersion);
 }
+
+const TRAVELS_AS_ERROR: ReadonlySet<number> = new Set([
+  ErrorCode.UrlElicitationRequired,
+  ErrorCode.MissingRequiredClientCapability,
+]);
 
 /** A plain object that is not a full `CallToolResult`: structured output to validate. */
 function isStructured(value: unknown): value is Record<string, unknown> {

@@ -4,7 +4,7 @@
  * unset (a fresh clone), the checks are skipped and this prints one line saying so; set but
  * incomplete, the run fails here, before any test starts, instead of timing out in one.
  */
-import { SPEC_DIR, SPEC_VERSIONS, specFile } from './wire-validator.js';
+import { SPEC_DIR, specFile, WIRE_VERSIONS } from './wire-validator.js';
 
 export default function setup(): void {
   if (SPEC_DIR === undefined) {
@@ -13,6 +13,6 @@ export default function setup(): void {
     );
     return;
   }
-  for (const version of SPEC_VERSIONS) specFile(version);
+  for (const version of WIRE_VERSIONS) specFile(version);
   console.log(`Wire checks on: MCP schemas from ${SPEC_DIR}`);
 }

@@ -14,9 +14,18 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 
+/** The revisions with sessions: what `initialize` negotiates. */
 export type SpecVersion = '2024-11-05' | '2025-03-26' | '2025-06-18' | '2025-11-25';
 
 export const SPEC_VERSIONS: readonly SpecVersion[] = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'];
+
+/** The revisions served per request (no `initialize`): a checker for them is given the version. */
+export type PerRequestSpecVersion = '2026-07-28';
+export const PER_REQUEST_SPEC_VERSIONS: readonly PerRequestSpecVersion[] = ['2026-07-28'];
+
+/** Every revision with a schema here. */
+export type WireVersion = SpecVersion | PerRequestSpecVersion;
+export const WIRE_VERSIONS: readonly WireVersion[] = [...SPEC_VERSIONS, ...PER_REQUEST_SPEC_VERSIONS];
 
 export interface WireViolation {
   version: string;
@@ -34,7 +43,7 @@ export const SPEC_DIR: string | undefined = process.env.WHARF_SPEC_DIR
 export const wireChecksEnabled = SPEC_DIR !== undefined;
 
 /** The schema file of one version; throws at once, naming the file, when it is missing. */
-export function specFile(version: SpecVersion): string {
+export function specFile(version: WireVersion): string {
   if (SPEC_DIR === undefined) throw new Error('WHARF_SPEC_DIR is not set: wire checks are off');
   const file = resolve(SPEC_DIR, version, 'schema.json');
   if (!existsSync(file)) {
@@ -60,6 +69,9 @@ const RESULT_BY_METHOD: Readonly<Record<string, string>> = {
   'prompts/get': 'GetPromptResult',
   'completion/complete': 'CompleteResult',
   'logging/setLevel': 'EmptyResult',
+  // 2026-07-28 only.
+  'server/discover': 'DiscoverResult',
+  'subscriptions/listen': 'SubscriptionsListenResult',
   // 2025-11-25 only (tasks).
   'tasks/get': 'GetTaskResult',
   'tasks/result': 'GetTaskPayloadResult',
@@ -90,11 +102,16 @@ interface LoadedSpec {
   serverNotifications: Map<string, string>;
 }
 
-const specs = new Map<SpecVersion, LoadedSpec>();
+const specs = new Map<WireVersion, LoadedSpec>();
 
-function methodsOf(defs: Record<string, unknown>, union: string): Map<string, string> {
+/**
+ * The method of each member of a union (`ServerRequest`, `ServerNotification`). A revision may lack
+ * the union altogether when `optional` (2026-07-28 has no `ServerRequest`: servers send none).
+ */
+function methodsOf(defs: Record<string, unknown>, union: string, optional = false): Map<string, string> {
   const out = new Map<string, string>();
   const unionDef = defs[union];
+  if (unionDef === undefined && optional) return out;
   const members = isRecord(unionDef) && Array.isArray(unionDef.anyOf) ? unionDef.anyOf : [];
   for (const member of members) {
     const ref = isRecord(member) && typeof member.$ref === 'string' ? member.$ref : undefined;
@@ -109,7 +126,7 @@ function methodsOf(defs: Record<string, unknown>, union: string): Map<string, st
   return out;
 }
 
-function loadSpec(version: SpecVersion): LoadedSpec {
+function loadSpec(version: WireVersion): LoadedSpec {
   const cached = specs.get(version);
   if (cached) return cached;
   const schema = JSON.parse(readFileSync(specFile(version), 'utf8')) as Record<string, unknown>;
@@ -126,18 +143,18 @@ function loadSpec(version: SpecVersion): LoadedSpec {
     defsKey,
     defs,
     validators: new Map(),
-    serverRequests: methodsOf(defs, 'ServerRequest'),
+    serverRequests: methodsOf(defs, 'ServerRequest', true),
     serverNotifications: methodsOf(defs, 'ServerNotification'),
   };
   specs.set(version, spec);
   return spec;
 }
 
-function schemaKey(version: SpecVersion): string {
+function schemaKey(version: WireVersion): string {
   return `mcp-schema-${version}.json`;
 }
 
-function validatorFor(version: SpecVersion, name: string): ValidateFunction {
+function validatorFor(version: WireVersion, name: string): ValidateFunction {
   const spec = loadSpec(version);
   let validate = spec.validators.get(name);
   if (!validate) {
@@ -148,7 +165,7 @@ function validatorFor(version: SpecVersion, name: string): ValidateFunction {
   return validate;
 }
 
-function hasDefinition(version: SpecVersion, name: string): boolean {
+function hasDefinition(version: WireVersion, name: string): boolean {
   return name in loadSpec(version).defs;
 }
 
@@ -160,7 +177,7 @@ function formatErrors(errors: readonly ErrorObject[] | null | undefined): string
 }
 
 /** Validates `value` against one definition; errors are prefixed with `label (Definition)`. */
-function check(version: SpecVersion, name: string, value: unknown, label: string): string[] {
+function check(version: WireVersion, name: string, value: unknown, label: string): string[] {
   const validate = validatorFor(version, name);
   if (validate(value)) return [];
   return formatErrors(validate.errors).map((line) => `${label} (${name}): ${line}`);
@@ -183,7 +200,7 @@ function describeRequest(message: Record<string, unknown>): RequestInfo | undefi
   return { method: message.method, taskAugmented: isRecord(params) && isRecord(params.task) };
 }
 
-function validateSingle(version: SpecVersion, message: unknown, request: RequestInfo | undefined): string[] {
+function validateSingle(version: WireVersion, message: unknown, request: RequestInfo | undefined): string[] {
   if (!isRecord(message)) {
     return check(version, 'JSONRPCMessage', message, 'message');
   }
@@ -196,7 +213,7 @@ function validateSingle(version: SpecVersion, message: unknown, request: Request
   return errors.length > 0 ? errors : ['message: not a JSON-RPC request, notification or response'];
 }
 
-function validateRequest(version: SpecVersion, message: Record<string, unknown>): string[] {
+function validateRequest(version: WireVersion, message: Record<string, unknown>): string[] {
   const errors = check(version, 'JSONRPCRequest', message, 'envelope');
   const method = String(message.method);
   const name = loadSpec(version).serverRequests.get(method);
@@ -209,7 +226,7 @@ function validateRequest(version: SpecVersion, message: Record<string, unknown>)
   return errors;
 }
 
-function validateNotification(version: SpecVersion, message: Record<string, unknown>): string[] {
+function validateNotification(version: WireVersion, message: Record<string, unknown>): string[] {
   const errors = check(version, 'JSONRPCNotification', message, 'envelope');
   const method = String(message.method);
   const name = loadSpec(version).serverNotifications.get(method);
@@ -222,7 +239,7 @@ function validateNotification(version: SpecVersion, message: Record<string, unkn
 }
 
 function validateResponse(
-  version: SpecVersion,
+  version: WireVersion,
   message: Record<string, unknown>,
   request: RequestInfo | undefined,
 ): string[] {
@@ -237,6 +254,9 @@ function validateResponse(
   if (request === undefined) return errors;
   let resultType = RESULT_BY_METHOD[request.method];
   if (request.taskAugmented && hasDefinition(version, 'CreateTaskResult')) resultType = 'CreateTaskResult';
+  // 2026-07-28: any request may be answered "input_required" (multi round-trip) instead of its result.
+  const interim = isRecord(message.result) && message.result.resultType === 'input_required';
+  if (interim && hasDefinition(version, 'InputRequiredResult')) resultType = 'InputRequiredResult';
   if (resultType === undefined) return errors; // not a method the spec defines a result for
   if (!hasDefinition(version, resultType)) {
     errors.push(`response: ${version} defines no ${resultType} (the client asked for "${request.method}")`);
@@ -247,7 +267,7 @@ function validateResponse(
 }
 
 function validateWithRequests(
-  version: SpecVersion,
+  version: WireVersion,
   message: unknown,
   requests: readonly (RequestInfo | undefined)[],
 ): string[] {
@@ -271,7 +291,7 @@ function validateWithRequests(
  * (or when wire checks are off).
  */
 export function validateServerMessage(
-  version: SpecVersion,
+  version: WireVersion,
   message: unknown,
   requestMethod?: string,
 ): string[] {
@@ -279,6 +299,15 @@ export function validateServerMessage(
   const request = requestMethod === undefined ? undefined : { method: requestMethod, taskAugmented: false };
   const requests = Array.isArray(message) ? message.map(() => request) : [request];
   return validateWithRequests(version, message, requests);
+}
+
+/**
+ * Validates a value against one named definition of a revision's schema, e.g. a 2026-07-28 error
+ * response against `UnsupportedProtocolVersionError`. Empty when valid (or when wire checks are off).
+ */
+export function validateDefinition(version: WireVersion, name: string, value: unknown): string[] {
+  if (!wireChecksEnabled) return [];
+  return check(version, name, value, 'value');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -298,7 +327,7 @@ interface Pending {
 
 export class WireChecker {
   readonly violations: WireViolation[] = [];
-  #version: SpecVersion | undefined;
+  #version: WireVersion | undefined;
   readonly #fixedVersion: boolean;
   #checked = 0;
   /** Client requests awaiting a response, by id key. */
@@ -306,14 +335,15 @@ export class WireChecker {
   /** Server messages received before the protocol version was known. */
   readonly #queue: Pending[] = [];
 
-  constructor(options: { version?: SpecVersion } = {}) {
+  /** `version` fixes the revision; required for one served per request (no `initialize` to read it from). */
+  constructor(options: { version?: WireVersion } = {}) {
     this.#version = options.version;
     this.#fixedVersion = options.version !== undefined;
     if (this.#version !== undefined && wireChecksEnabled) loadSpec(this.#version);
   }
 
   /** The protocol version messages are validated against, once known. */
-  get version(): SpecVersion | undefined {
+  get version(): WireVersion | undefined {
     return this.#version;
   }
 

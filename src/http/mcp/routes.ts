@@ -72,10 +72,12 @@ export function addMcpRoutes(
   let keepAlive: ReturnType<typeof setInterval> | undefined;
   return {
     startKeepAlive() {
-      if (keepAlive || config.keepAliveMs === 0 || config.stateless) return;
+      // Stateless too: a 2026-07-28 subscriptions/listen stream is long-lived in every mode.
+      if (keepAlive || config.keepAliveMs === 0) return;
       keepAlive = setInterval(() => {
         for (const live of sessions.values()) live.sessionStream?.keepAlive();
         for (const channel of sessions.channels.values()) channel.keepAlive();
+        streamable.perRequest.keepAlive();
       }, config.keepAliveMs);
       // Keep-alives alone must not keep a process alive.
       (keepAlive as { unref?: () => void }).unref?.();
@@ -86,6 +88,7 @@ export function addMcpRoutes(
     close() {
       if (keepAlive) clearInterval(keepAlive);
       keepAlive = undefined;
+      streamable.perRequest.close();
       sessions.closeAll();
     },
   };

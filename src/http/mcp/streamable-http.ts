@@ -1,6 +1,12 @@
 import type { JsonRpcMessage } from '../../protocol/jsonrpc.js';
 import type { Outgoing } from '../../protocol/transport.js';
-import { featuresOf, isSupportedVersion } from '../../protocol/versions.js';
+import {
+  featuresOf,
+  isPerRequestVersion,
+  isSupportedVersion,
+  PER_REQUEST_VERSIONS,
+  perRequestClaim,
+} from '../../protocol/versions.js';
 import type { BaseMcpServer } from '../../server/base-server.js';
 import type { EventStore } from '../../stores/event-store.js';
 import type { Exchange } from '../exchange.js';
@@ -8,6 +14,7 @@ import { HttpRefusal, refuse } from '../refusals.js';
 import { accepts, respondJson } from '../respond.js';
 import { HttpDelivery } from './delivery.js';
 import { readMessage, refuseBatchOutOfEra } from './message.js';
+import { PerRequestHttp } from './per-request-http.js';
 import { resumeStream } from './resume.js';
 import type { HttpSession, HttpSessions } from './sessions.js';
 import { SSE_HEADERS, SseChannel } from './sse.js';
@@ -27,16 +34,22 @@ const SESSION_HEADER = 'mcp-session-id';
 /**
  * Streamable HTTP (spec 2025-03-26 and later): POST carries client messages, GET opens the stream
  * for server-initiated messages (or resumes one after `Last-Event-ID`), DELETE ends the session.
+ * A POST of protocol 2026-07-28 (its `MCP-Protocol-Version`, or its `_meta`, names it) is answered
+ * per request instead, with no session, on the same endpoint, whatever `stateless` says.
  */
 export class StreamableHttpTransport {
   /** Numbers the POST streams; with the session id in front, a stream id is unique. */
   private streams = 0;
+  /** The 2026-07-28 side of the endpoint. */
+  readonly perRequest: PerRequestHttp;
 
   constructor(
     private readonly server: BaseMcpServer,
     private readonly sessions: HttpSessions,
     private readonly options: StreamableHttpOptions,
-  ) {}
+  ) {
+    this.perRequest = new PerRequestHttp(server, options);
+  }
 
   private checkVersionHeader(exchange: Exchange): boolean {
     const version = exchange.header('mcp-protocol-version');
@@ -47,7 +60,12 @@ export class StreamableHttpTransport {
     return false;
   }
 
-  /** Client messages: a session opens with `initialize`; requests are answered as JSON or an SSE stream. */
+  /**
+   * Client messages: a session opens with `initialize`; requests are answered as JSON or an SSE
+   * stream. The era is the request's: a 2026-07-28 `MCP-Protocol-Version`, or a body whose `_meta`
+   * claims a version other than a session one (with no header, or a mismatched or unknown one,
+   * which the per-request side then answers with the revision's own errors), goes per request.
+   */
   async post(exchange: Exchange): Promise<void> {
     const accept = exchange.header('accept');
     const json = accepts(accept, 'application/json');
@@ -56,10 +74,20 @@ export class StreamableHttpTransport {
       refuse(exchange, HttpRefusal.NotAcceptable, 'application/json, text/event-stream');
       return;
     }
-    if (!this.checkVersionHeader(exchange)) return;
+    const version = exchange.header('mcp-protocol-version');
+    // An unknown version is refused after the body is read: a 2026 client naming one it has and we
+    // lack is owed UnsupportedProtocolVersion with the list, which only its _meta tells apart.
+    const knownVersion = version === undefined || isSupportedVersion(version);
     const message = await readMessage(exchange, this.options);
     if (!message) return;
     const value = message.value;
+    if (isPerRequestVersion(version) || perRequestClaim(value) !== undefined) {
+      return this.perRequest.post(exchange, message, { json, sse });
+    }
+    if (!knownVersion) {
+      refuse(exchange, HttpRefusal.UnsupportedProtocolVersion, version);
+      return;
+    }
     // JSON when asked for (option) and acceptable, or when the client cannot take SSE.
     const answerWithJson = (this.options.jsonResponse && json) || !sse;
     if (this.options.stateless)
@@ -155,6 +183,7 @@ export class StreamableHttpTransport {
 
   /** Opens the session's stream for server-initiated messages, or resumes one after `Last-Event-ID`. */
   async get(exchange: Exchange): Promise<void> {
+    if (refusePerRequestVerb(exchange)) return;
     if (!accepts(exchange.header('accept'), 'text/event-stream')) {
       refuse(exchange, HttpRefusal.NotAcceptable, 'text/event-stream');
       return;
@@ -193,6 +222,7 @@ export class StreamableHttpTransport {
 
   /** Ends the session. */
   delete(exchange: Exchange): void {
+    if (refusePerRequestVerb(exchange)) return;
     const live = this.sessionOf(exchange);
     if (!live) return;
     live.session.close();
@@ -216,4 +246,20 @@ export class StreamableHttpTransport {
     }
     return live;
   }
+}
+
+/**
+ * Streamable HTTP 2026-07-28, "Backward Compatibility": GET and DELETE on the endpoint are 405 for
+ * that revision (it has no GET stream and no session to end; `subscriptions/listen` replaces the
+ * stream). Said only to a client that names the revision: 2025 clients keep their GET and DELETE.
+ */
+function refusePerRequestVerb(exchange: Exchange): boolean {
+  if (!isPerRequestVersion(exchange.header('mcp-protocol-version'))) return false;
+  refuse(exchange, HttpRefusal.MethodNotAllowed, {
+    what: `the MCP endpoint under protocol ${PER_REQUEST_VERSIONS.join(', ')}`,
+    methods: 'POST (open subscriptions/listen for notifications)',
+    method: exchange.method,
+    allow: 'POST',
+  });
+  return true;
 }
