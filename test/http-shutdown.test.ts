@@ -373,7 +373,9 @@ describe('app.listen() against slow clients', () => {
       await partialBody.closed();
       expect(partialBody.received()).toMatch(/^HTTP\/1\.1 408 /);
       await silent.closed();
-      expect(silent.received()).toBe('');
+      // Closed either by Wharf's first-byte timer (nothing sent) or by Node's own headersTimeout
+      // check (a 408), whichever runs first on a busy machine: what matters is that it is cut off.
+      expect(silent.received()).toMatch(/^(HTTP\/1\.1 408 [\s\S]*)?$/);
     } finally {
       for (const connection of [partialHeaders, partialBody, silent]) connection.destroy();
     }

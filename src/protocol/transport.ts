@@ -19,6 +19,11 @@ export interface Delivery {
   readonly signal?: AbortSignal;
   /** Ends the stream carrying this request's messages so the client resumes later (HTTP with an event store). */
   readonly closeStream?: () => void;
+  /**
+   * Sends the answer to this request now, before its handler returns (a server shutting down), the
+   * way the request expects it; absent when the transport cannot answer early.
+   */
+  interrupt?(answer: JsonRpcResponse): void;
   /** The longest JSON-RPC batch the transport lets through (it refused longer ones); default 100. */
   readonly maxBatchLength?: number;
 }

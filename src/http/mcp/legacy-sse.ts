@@ -68,6 +68,7 @@ export class LegacySseTransport {
       // The POST itself is already answered; the handler's messages travel on the SSE stream.
       const delivery = new HttpDelivery(exchange);
       delivery.reply = (message: JsonRpcMessage) => channel?.send(message);
+      delivery.answerChannel = channel;
       const answer = await live.session.handle(message.value, delivery);
       if (answer) await channel?.send(answer);
     } finally {

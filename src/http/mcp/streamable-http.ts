@@ -136,6 +136,7 @@ export class StreamableHttpTransport {
   /** JSON answers: messages a handler sends go to the session's GET stream, when one is open. */
   private async answerJson(exchange: Exchange, live: HttpSession, value: unknown, delivery: HttpDelivery) {
     delivery.followsConnection = true;
+    delivery.jsonSessionId = live.id;
     delivery.reply = (message: JsonRpcMessage) => {
       if (live.sessionStream?.connected) return live.sessionStream.send(message);
       // A request to the client could never be answered: fail it now rather than at its timeout.
@@ -172,6 +173,8 @@ export class StreamableHttpTransport {
     // Without an event store nothing can be resumed, so a client gone means the work is moot.
     if (!store) delivery.followsConnection = true;
     delivery.reply = (message: JsonRpcMessage) => channel.send(message);
+    delivery.answerChannel = channel;
+    delivery.endsWithAnswer = true;
     let answer: Outgoing | undefined;
     try {
       answer = await live.session.handle(value, delivery);
