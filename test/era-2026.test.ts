@@ -16,44 +16,12 @@ import { type JsonRpcMessage, McpError, McpServer, WharfError } from 'wharf-mcp'
 import { StdioTransport } from 'wharf-mcp/stdio';
 import { z } from 'zod';
 import { Cleanup, deferred, withTimeout } from './support/common.js';
+import { type Message, request, V } from './support/era-2026.js';
 import { validateDefinition, validateServerMessage, type WireVersion } from './support/wire-validator.js';
 
-const V = '2026-07-28';
 const SERVER_INFO = 'io.modelcontextprotocol/serverInfo';
 const SUBSCRIPTION_ID = 'io.modelcontextprotocol/subscriptionId';
 const ALL_VERSIONS = ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'];
-
-// biome-ignore lint/suspicious/noExplicitAny: JSON read back from the wire, checked by the schema and by the assertions
-type Message = Record<string, any>;
-
-const RESERVED = new Set(['protocolVersion', 'clientInfo', 'clientCapabilities', 'logLevel']);
-
-/**
- * A valid 2026-07-28 `_meta`, with `extra` laid over it: the reserved keys by their short name
- * (`logLevel`), others as they are (`progressToken`); `undefined` removes a key.
- */
-function meta(extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const base: Record<string, unknown> = {
-    'io.modelcontextprotocol/protocolVersion': V,
-    'io.modelcontextprotocol/clientInfo': { name: 'era-2026-test-client', version: '1.0.0' },
-    'io.modelcontextprotocol/clientCapabilities': {},
-  };
-  for (const [name, value] of Object.entries(extra)) {
-    const key = RESERVED.has(name) ? `io.modelcontextprotocol/${name}` : name;
-    if (value === undefined) delete base[key];
-    else base[key] = value;
-  }
-  return base;
-}
-
-function request(
-  id: number | string,
-  method: string,
-  params: Record<string, unknown> = {},
-  extra = {},
-): Message {
-  return { jsonrpc: '2.0', id, method, params: { ...params, _meta: meta(extra) } };
-}
 
 function createServer(options: Partial<ConstructorParameters<typeof McpServer>[0]> = {}) {
   const server = new McpServer({

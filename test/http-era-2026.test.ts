@@ -17,8 +17,6 @@ import {
   mcpHeaders,
   messageOf,
   rawRequest,
-  readSse,
-  type Served,
   serve,
   sseReader,
   textOf,
@@ -26,94 +24,11 @@ import {
   watchRequests,
   withTimeout,
 } from './support/bindings.js';
+import { headersFor, type Message, post, request, V } from './support/era-2026.js';
 import { hosts, layouts } from './support/hosts.js';
 import { validateDefinition, validateServerMessage } from './support/wire-validator.js';
 
-const V = '2026-07-28';
 const SUBSCRIPTION_ID = 'io.modelcontextprotocol/subscriptionId';
-
-// biome-ignore lint/suspicious/noExplicitAny: JSON read back from the wire, checked by the schema and by the assertions
-type Message = Record<string, any>;
-
-function meta(extra: Record<string, unknown> = {}) {
-  return {
-    'io.modelcontextprotocol/protocolVersion': V,
-    'io.modelcontextprotocol/clientInfo': { name: 'http-era-2026-test', version: '1.0.0' },
-    'io.modelcontextprotocol/clientCapabilities': {},
-    ...extra,
-  };
-}
-
-function request(
-  id: number | string,
-  method: string,
-  params: Record<string, unknown> = {},
-  extra = {},
-): Message {
-  return { jsonrpc: '2.0', id, method, params: { ...params, _meta: meta(extra) } };
-}
-
-/** The headers a conformant 2026 client sends for `message`; `extra` adds, `undefined` removes. */
-function headersFor(
-  message: Message,
-  extra: Record<string, string | undefined> = {},
-): Record<string, string> {
-  const headers: Record<string, string | undefined> = {
-    ...mcpHeaders(),
-    'mcp-protocol-version': V,
-    'mcp-method': message.method,
-  };
-  const name =
-    message.params?.name ?? (message.method === 'resources/read' ? message.params?.uri : undefined);
-  if (typeof name === 'string' && ['tools/call', 'prompts/get', 'resources/read'].includes(message.method)) {
-    headers['mcp-name'] = name;
-  }
-  Object.assign(headers, extra);
-  return Object.fromEntries(Object.entries(headers).filter(([, value]) => value !== undefined)) as Record<
-    string,
-    string
-  >;
-}
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  contentType: string;
-  /** Every JSON-RPC message of the answer, in order (one for JSON; notifications first for SSE). */
-  messages: Message[];
-  /** The response among them. */
-  response: Message;
-}
-
-/** POSTs one 2026 message and reads its answer; every message the server sends is schema-checked. */
-async function post(served: Served, message: unknown, extra: Record<string, string | undefined> = {}) {
-  const response = await served.request('/mcp', {
-    method: 'POST',
-    headers: headersFor(message as Message, extra),
-    body: JSON.stringify(message),
-  });
-  const contentType = response.headers.get('content-type') ?? '';
-  let messages: Message[] = [];
-  if (contentType.startsWith('text/event-stream')) {
-    messages = (await readSse(response)).map(messageOf).filter((m) => m !== undefined) as Message[];
-  } else if (contentType.startsWith('application/json')) {
-    messages = [(await response.json()) as Message];
-  } else {
-    await response.arrayBuffer();
-  }
-  const method = (message as Message).method;
-  for (const one of messages) {
-    expect(validateServerMessage(V, one, 'id' in one ? method : undefined), JSON.stringify(one)).toEqual([]);
-  }
-  const answer: Answer = {
-    status: response.status,
-    headers: response.headers,
-    contentType,
-    messages,
-    response: messages.findLast((m) => 'id' in m && !('method' in m)) ?? {},
-  };
-  return answer;
-}
 
 function createServer() {
   const server = new McpServer({ name: 'http-era-2026', version: '1.0.0' });

@@ -8,6 +8,8 @@ import { openStream, parseSse, type Reply, SseParser, send, TIMEOUT_MS } from '.
 
 /** Asked for in `initialize`; later requests carry the version the server chose. */
 const PROTOCOL = '2025-11-25';
+/** The per-request revision: no `initialize`, every request says who it is. */
+const PER_REQUEST_PROTOCOL = '2026-07-28';
 
 interface RpcMessage {
   id?: number | string | null;
@@ -33,6 +35,21 @@ function toolCall(id: number, text: string): string {
     id,
     method: 'tools/call',
     params: { name: 'echo', arguments: { text } },
+  });
+}
+
+/** A 2026-07-28 `tools/call`: the version, client and capabilities ride in `_meta`. */
+function perRequestCall(id: number, text: string): string {
+  const _meta = {
+    'io.modelcontextprotocol/protocolVersion': PER_REQUEST_PROTOCOL,
+    'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1.0.0' },
+    'io.modelcontextprotocol/clientCapabilities': {},
+  };
+  return JSON.stringify({
+    jsonrpc: '2.0',
+    id,
+    method: 'tools/call',
+    params: { name: 'echo', arguments: { text }, _meta },
   });
 }
 
@@ -97,6 +114,36 @@ class StreamableClient implements Client {
     const id = this.nextId++;
     const reply = await send(this.agent, this.url, 'POST', this.headers(), toolCall(id, text));
     checkEcho(answerOf(reply, id), text);
+  }
+
+  close(): void {}
+}
+
+/**
+ * Protocol 2026-07-28: nothing to open; each call is a POST with its `_meta` envelope and the
+ * `Mcp-Method`/`Mcp-Name` headers the revision asks for, answered complete in the response.
+ */
+class PerRequestClient implements Client {
+  private nextId = 1;
+  private readonly headers = {
+    accept: 'application/json, text/event-stream',
+    'content-type': 'application/json',
+    'mcp-protocol-version': PER_REQUEST_PROTOCOL,
+    'mcp-method': 'tools/call',
+    'mcp-name': 'echo',
+  };
+
+  constructor(
+    private readonly agent: Agent,
+    private readonly url: URL,
+  ) {}
+
+  async call(text: string): Promise<void> {
+    const id = this.nextId++;
+    const reply = await send(this.agent, this.url, 'POST', this.headers, perRequestCall(id, text));
+    const answer = answerOf(reply, id) as (RpcMessage & { result?: { resultType?: string } }) | undefined;
+    if (answer?.result && answer.result.resultType !== 'complete') throw new Error('no resultType: complete');
+    checkEcho(answer, text);
   }
 
   close(): void {}
@@ -195,6 +242,7 @@ export async function openClient(base: URL, mode: Mode, agent: Agent, streamAgen
     await client.open();
     return client;
   }
+  if (mode === 'per-request') return new PerRequestClient(agent, new URL('/mcp', base));
   const client = new StreamableClient(agent, new URL('/mcp', base));
   await client.open();
   return client;

@@ -2,7 +2,13 @@
 import type { Mode } from '../servers/common.js';
 
 export type { Mode };
-export const ALL_MODES: readonly Mode[] = ['streamable-json', 'streamable-sse', 'stateless', 'legacy-sse'];
+export const ALL_MODES: readonly Mode[] = [
+  'streamable-json',
+  'streamable-sse',
+  'stateless',
+  'legacy-sse',
+  'per-request',
+];
 export const ALL_SERVERS = ['raw', 'sdk', 'wharf', 'mcp-lite', 'tmcp'] as const;
 export type ServerName = (typeof ALL_SERVERS)[number];
 

@@ -8,7 +8,11 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-export type Mode = 'streamable-json' | 'streamable-sse' | 'stateless' | 'legacy-sse';
+/**
+ * `per-request` is protocol 2026-07-28: no handshake and no session, each `tools/call` carries its
+ * version, client and capabilities in `_meta` and the `Mcp-Method`/`Mcp-Name` headers.
+ */
+export type Mode = 'streamable-json' | 'streamable-sse' | 'stateless' | 'legacy-sse' | 'per-request';
 
 export const MODE = (process.env.MODE ?? 'streamable-json') as Mode;
 export const PORT = Number(process.env.PORT ?? 0);

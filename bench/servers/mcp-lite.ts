@@ -20,6 +20,7 @@ import { HOST, MODE, PORT, ready, unsupported } from './common.js';
 if (MODE === 'streamable-json')
   unsupported('answers SSE whenever the client accepts it; no JSON-answer option');
 if (MODE === 'legacy-sse') unsupported('no legacy HTTP+SSE transport');
+if (MODE === 'per-request') unsupported('no protocol 2026-07-28');
 
 const mcp = new McpServer({
   name: 'bench',

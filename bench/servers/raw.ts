@@ -1,9 +1,11 @@
 /**
  * The floor: plain node:http, no MCP library. It does only what a correct echo server must:
- * parse JSON-RPC, keep sessions, answer `initialize` and `tools/call`.
+ * parse JSON-RPC, keep sessions, answer `initialize` and `tools/call`. In `per-request` mode
+ * (2026-07-28) it checks what a correct server must on each call (the `_meta` version and the
+ * `Mcp-Method`/`Mcp-Name` headers against the body) and stamps `resultType` and `serverInfo`.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HOST, MODE, PORT, readBody, ready } from './common.js';
 
@@ -16,12 +18,14 @@ interface Message {
   jsonrpc?: string;
   id?: string | number;
   method?: string;
-  params?: { name?: string; arguments?: { text?: unknown } };
+  params?: { name?: string; arguments?: { text?: unknown }; _meta?: Record<string, unknown> };
 }
 
 const sessions = new Map<string, Session>();
 const stateless = MODE === 'stateless';
 const sseAnswers = MODE === 'streamable-sse';
+const perRequest = MODE === 'per-request';
+const SERVER_INFO = { name: 'raw', version: '1.0.0' };
 
 /** The JSON-RPC answer to a request, or undefined for a notification. */
 function answer(msg: Message, session: Session | undefined): object | undefined {
@@ -42,7 +46,16 @@ function answer(msg: Message, session: Session | undefined): object | undefined 
   }
   const text = msg.params?.arguments?.text;
   if (msg.method === 'tools/call' && msg.params?.name === 'echo' && typeof text === 'string') {
-    return { jsonrpc: '2.0', id: msg.id, result: { content: [{ type: 'text', text }] } };
+    const content = [{ type: 'text', text }];
+    if (perRequest) {
+      const result = {
+        content,
+        resultType: 'complete',
+        _meta: { 'io.modelcontextprotocol/serverInfo': SERVER_INFO },
+      };
+      return { jsonrpc: '2.0', id: msg.id, result };
+    }
+    return { jsonrpc: '2.0', id: msg.id, result: { content } };
   }
   return { jsonrpc: '2.0', id: msg.id, error: { code: -32602, message: 'Invalid params' } };
 }
@@ -92,6 +105,22 @@ function streamable(msg: Message, sessionId: string | undefined, res: ServerResp
   }
 }
 
+/** 2026-07-28: no session; the version is the request's, and the routing headers must match the body. */
+function answerPerRequest(msg: Message, headers: IncomingHttpHeaders, res: ServerResponse): void {
+  const version = msg.params?._meta?.['io.modelcontextprotocol/protocolVersion'];
+  if (version !== '2026-07-28' || headers['mcp-protocol-version'] !== version) {
+    fail(res, 400, 'Unsupported protocol version');
+    return;
+  }
+  if (headers['mcp-method'] !== msg.method || headers['mcp-name'] !== msg.params?.name) {
+    fail(res, 400, 'Header mismatch');
+    return;
+  }
+  const reply = answer(msg, undefined);
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(reply));
+}
+
 /** Legacy HTTP+SSE: GET /sse opens the stream; POST /messages?sessionId= answers on it. */
 function openStream(res: ServerResponse): void {
   const id = randomUUID();
@@ -119,6 +148,7 @@ const server = createServer(async (req, res) => {
   if (req.method !== 'POST') return fail(res, 405, 'Method not allowed');
   const msg = parse(await readBody(req));
   if (!msg) return fail(res, 400, 'Parse error');
+  if (url.pathname === '/mcp' && perRequest) return answerPerRequest(msg, req.headers, res);
   if (url.pathname === '/mcp') {
     const sessionId = req.headers['mcp-session-id'];
     return streamable(msg, typeof sessionId === 'string' ? sessionId : undefined, res);

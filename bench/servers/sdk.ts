@@ -10,7 +10,9 @@ import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { HOST, MODE, PORT, readBody, ready } from './common.js';
+import { HOST, MODE, PORT, readBody, ready, unsupported } from './common.js';
+
+if (MODE === 'per-request') unsupported('SDK 1.x has no protocol 2026-07-28 (the 2.x line does)');
 
 function buildServer(): McpServer {
   const server = new McpServer({ name: 'bench', version: '1.0.0' });

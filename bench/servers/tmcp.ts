@@ -5,10 +5,11 @@
  * legacy SSE, each answering `transport.respond(request)`. Served on node:http through
  * `@remix-run/node-fetch-server`'s `createRequestListener`, the Node setup tmcp's transport docs show.
  *
- * Modes: `streamable-sse` and `legacy-sse`. `HttpTransport` answers every POST with an SSE stream
+ * Modes: `streamable-sse`, `legacy-sse` and `per-request`. `HttpTransport` answers every POST with an SSE stream
  * and has no JSON-answer option, so `streamable-json` is skipped (its idle sessions are measured in
  * `streamable-sse`). It gives every `initialize`-based client a session; its sessionless path is the
- * 2026-07-28 per-request protocol, which the harness does not speak, so `stateless` is skipped.
+ * 2026-07-28 per-request protocol, so `stateless` (2025, no session) is skipped and `per-request`
+ * runs.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -17,6 +17,13 @@ server.tool(
   (args) => String(args.text),
 );
 
-const app = server.httpApp({ jsonResponse: MODE !== 'streamable-sse', stateless: MODE === 'stateless' });
+// `per-request` needs no option: a 2026-07-28 request is served per request on every mount.
+// The idle-session rows open 5,000 sessions from one address; the default per-client cap (1,000 for
+// an anonymous address) would evict or refuse them, so it is raised to the table's own cap here.
+const app = server.httpApp({
+  jsonResponse: MODE !== 'streamable-sse',
+  stateless: MODE === 'stateless',
+  maxSessionsPerPrincipal: 10_000,
+});
 const { port } = await app.listen({ port: PORT, host: HOST });
 await ready(port);

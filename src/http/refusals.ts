@@ -1,4 +1,5 @@
 import { ErrorCode } from '../protocol/jsonrpc.js';
+import { SUPPORTED_VERSIONS } from '../protocol/versions.js';
 import type { BodyFailure } from './body.js';
 import type { Exchange } from './exchange.js';
 
@@ -93,7 +94,7 @@ export const HttpRefusal = {
     400,
     InvalidRequest,
     (version: string) =>
-      `Bad Request: unsupported MCP-Protocol-Version "${version}". This server speaks 2024-11-05, 2025-03-26, 2025-06-18 and 2025-11-25.`,
+      `Bad Request: unsupported MCP-Protocol-Version "${version}". This server speaks ${spokenVersions()}.`,
   ),
   SessionIdMissing: refusal('WHARF_SESSION_ID_MISSING', 400, InvalidRequest, (legacy: boolean) =>
     legacy
@@ -210,4 +211,10 @@ export function refuse<D>(
 export function refuseBody(exchange: Exchange, reason: BodyFailure, limit: number): void {
   if (reason === 'too-large') refuse(exchange, HttpRefusal.BodyTooLarge, limit);
   else if (reason === 'consumed') refuse(exchange, HttpRefusal.BodyConsumed);
+}
+
+/** The versions this server speaks, oldest first, in words: "2024-11-05, …, 2025-11-25 and 2026-07-28". */
+function spokenVersions(): string {
+  const sorted = [...SUPPORTED_VERSIONS].sort();
+  return `${sorted.slice(0, -1).join(', ')} and ${sorted.at(-1)}`;
 }

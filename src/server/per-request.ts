@@ -119,7 +119,10 @@ export class PerRequestConnection {
 
   /** Answers one message; what it produces goes out through `send`. */
   handle(value: unknown, delivery?: Delivery): void {
-    const reply = delivery ? { ...delivery, reply: delivery.reply ?? this.send } : this.delivery;
+    // Object.assign rather than a spread: the fast path on Node 20 (see toCompleteResult).
+    const reply = delivery
+      ? Object.assign({}, delivery, { reply: delivery.reply ?? this.send })
+      : this.delivery;
     answerPerRequest(this.core, value, reply, this.inflight).then(
       ({ message }) => (message && !this.closed ? this.send(message) : undefined),
       (error: unknown) => this.core.reportError(error),

@@ -162,7 +162,8 @@ export async function readResource(
     }
   }
   if (!entry || !result) throw McpError.resourceNotFound(uri);
-  return cacheHints ? { ...result, ...core.cacheHints.read, ...entry.cache } : result;
+  // Object.assign rather than spreads: the fast path on Node 20 (see toCompleteResult).
+  return cacheHints ? Object.assign({}, result, core.cacheHints.read, entry.cache) : result;
 }
 
 async function run(

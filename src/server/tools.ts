@@ -166,7 +166,8 @@ export async function callTool(
     }
     const checked = await output.validate(result.structuredContent);
     if (!checked.ok) return toolErrorResult(`Tool "${name}" returned ${mismatch(checked.issues)}`);
-    result = { ...result, structuredContent: checked.value as Record<string, unknown> };
+    // Object.assign rather than a spread: the fast path on Node 20 (see toCompleteResult).
+    result = Object.assign({}, result, { structuredContent: checked.value as Record<string, unknown> });
   }
   return shapeToolResult(result, ctx.protocolVersion);
 }
