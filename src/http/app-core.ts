@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { McpError } from '../protocol/errors.js';
 import type { BaseMcpServer } from '../server/base-server.js';
 import { applyCors } from './cors.js';
 import type { Exchange } from './exchange.js';
 import { checkHostAndOrigin, type GuardOptions } from './guard.js';
+import { AppLifecycle } from './lifecycle.js';
 import { addMcpRoutes, type McpEndpoints } from './mcp/routes.js';
 import { compose, type Middleware } from './middleware.js';
 import type { FetchMountOptions, NodeMountOptions } from './mount.js';
@@ -35,12 +35,7 @@ export class AppCore {
   private readonly detachServerRoutes: () => void;
   private readonly standalone = new StandaloneServer();
   private started = false;
-  /** Open; closing (calls in flight may finish, new requests get 503); closed. */
-  private phase: 'open' | 'closing' | 'closed' = 'open';
-  private closing: Promise<void> | undefined;
-  /** Requests being served right now, and who waits for there to be none (`settled()`). */
-  private active = 0;
-  private onIdle: (() => void) | undefined;
+  private readonly lifecycle = new AppLifecycle();
 
   constructor(
     readonly server: BaseMcpServer,
@@ -143,15 +138,16 @@ export class AppCore {
    * they are public documents a client reads before it can authenticate (RFC 9728, section 3).
    */
   private async serve(exchange: Exchange, routes: PathRoutes, mounted: boolean): Promise<void> {
-    if (this.phase !== 'open') {
+    const lifecycle = this.lifecycle;
+    if (lifecycle.phase !== 'open') {
       // Closing: the calls in flight finish, nothing new starts, and the client should go elsewhere.
       // Closed, but mounted in a host that keeps running: the app is gone.
-      refuse(exchange, this.phase === 'closing' ? HttpRefusal.ShuttingDown : HttpRefusal.AppClosed);
+      refuse(exchange, lifecycle.phase === 'closing' ? HttpRefusal.ShuttingDown : HttpRefusal.AppClosed);
       return;
     }
     // Counted until the handler is done (for an SSE answer, after its last event), so close() can
     // wait for the calls in flight.
-    this.active++;
+    lifecycle.enter();
     try {
       const stranger = checkHostAndOrigin(exchange, this.guard);
       if (stranger) {
@@ -175,8 +171,7 @@ export class AppCore {
         refuse(exchange, HttpRefusal.MiddlewareNoAnswer);
       }
     } finally {
-      this.active--;
-      if (this.active === 0) this.onIdle?.();
+      lifecycle.leave();
     }
   }
 
@@ -194,7 +189,7 @@ export class AppCore {
     const address = await this.standalone.listen(handler, options, this.config.mcpPath);
     // The app owns the process now: a termination signal closes it gracefully first. (Not once
     // closing: close() has removed its handlers already, and would not again.)
-    if (options.handleSignals !== false && this.phase === 'open') {
+    if (options.handleSignals !== false && this.lifecycle.phase === 'open') {
       this.standalone.closeOnSignals(() => this.close().catch((error) => this.server.reportError(error)));
     }
     return address;
@@ -202,65 +197,19 @@ export class AppCore {
 
   /** Shuts down once (see `HttpApp.close`); every call returns the same promise. */
   close(): Promise<void> {
-    this.closing ??= this.shutdown();
-    return this.closing;
-  }
-
-  private async shutdown(): Promise<void> {
-    this.phase = 'closing';
-    try {
-      const grace = this.config.shutdownGraceMs;
-      if (!(await this.settled(grace))) {
-        // Past the grace period: each call still running is answered with an error the way it
-        // expects (its SSE stream, its JSON body, the legacy stream), and its handler is aborted.
-        this.mcp.interrupt(shuttingDown(grace));
-        await this.settled(ANSWERS_WRITTEN_MS);
-      }
-      this.phase = 'closed';
-      this.detachServerRoutes();
-      // Sessions end, and with them their GET and legacy streams: cleanly, after the last answer.
-      this.mcp.close();
-      await this.standalone.close();
-      await this.server.close();
-    } finally {
-      this.phase = 'closed';
-      this.standalone.ignoreSignals();
-    }
-  }
-
-  /** Resolves true once no request is being served, or false after `ms` if some still are. */
-  private settled(ms: number): Promise<boolean> {
-    if (this.active === 0) return Promise.resolve(true);
-    if (ms === 0) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.onIdle = undefined;
-        resolve(false);
-      }, ms);
-      this.onIdle = () => {
-        clearTimeout(timer);
-        this.onIdle = undefined;
-        resolve(true);
-      };
+    return this.lifecycle.close({
+      graceMs: this.config.shutdownGraceMs,
+      interrupt: (error) => this.mcp.interrupt(error),
+      finish: async () => {
+        this.detachServerRoutes();
+        // Sessions end, and with them their GET and legacy streams: cleanly, after the last answer.
+        this.mcp.close();
+        await this.standalone.close();
+        await this.server.close();
+      },
+      always: () => this.standalone.ignoreSignals(),
     });
   }
-}
-
-/**
- * After the interrupt, how long requests still running get to finish. An interrupted call's answer
- * is written at once (writes never wait for a client to read); only what nothing can interrupt (a
- * stateless call, a custom route) waits this long before its connection is closed.
- */
-const ANSWERS_WRITTEN_MS = 1_000;
-
-/** The answer to a call cut off by shutdown: the `ShuttingDown` refusal's codes, as a JSON-RPC error. */
-function shuttingDown(graceMs: number): McpError {
-  const { code, rpcCode } = HttpRefusal.ShuttingDown;
-  return new McpError(
-    rpcCode,
-    `Server shutting down: this call did not finish within the ${graceMs} ms grace period and was stopped. Retry it against a running instance.`,
-    { code },
-  );
 }
 
 /** A path the app serves, but not with this method (say, PUT on a custom GET route). */

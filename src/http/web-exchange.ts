@@ -1,5 +1,6 @@
 import { type BodyRead, readWebBody } from './body.js';
 import type { EventStream, Exchange, ResponseHeaders } from './exchange.js';
+import { webEventStream } from './web-event-stream.js';
 
 /** How the app hands a Web request to its exchange. */
 export interface WebExchangeOptions {
@@ -14,11 +15,6 @@ export interface WebExchangeOptions {
   /** Bytes an SSE stream may hold unread: a write while more are queued closes the stream. */
   maxStreamBufferBytes: number;
 }
-
-const encoder = new TextEncoder();
-const RESOLVED = Promise.resolve();
-/** Queued bytes past which a writer waits for the reader (backpressure), as before the budget. */
-const HIGH_WATER_MARK = 64 * 1024;
 
 /**
  * The fetch binding of the exchange seam, for Bun, Deno, Workers and Hono: a Web `Request` in, a
@@ -124,90 +120,19 @@ export class WebExchange implements Exchange {
     this.closed();
   }
 
-  /**
-   * An SSE body as a ReadableStream. A reader that does not pull must not make the app queue without
-   * end: a write while more than the budget is queued errors the stream, which drops
-   * the queue. Writers waiting for the reader share one promise, settled when it pulls or the
-   * stream ends, so none is left pending.
-   */
+  /** An SSE body as a ReadableStream with a byte budget (see `webEventStream`). */
   stream(status: number, headers: ResponseHeaders, _options?: { lazy?: boolean }): EventStream {
     this.started = true;
-    const budget = this.streamBudget;
-    const highWaterMark = Math.min(HIGH_WATER_MARK, budget);
-    let controller!: ReadableStreamDefaultController<Uint8Array>;
-    let ended = false;
-    let pulled: Promise<void> | undefined;
-    let release: (() => void) | undefined;
-    const settle = () => {
-      const resolve = release;
-      if (resolve === undefined) return;
-      pulled = undefined;
-      release = undefined;
-      resolve();
-    };
-    const onEnd = () => this.closed();
-    /** The reader went away (cancel) or fell too far behind (overflow). */
-    const finish = () => {
-      if (ended) return;
-      ended = true;
-      settle();
-      this.streamGone = true;
-      this.controller?.abort();
-      this.closed();
-    };
-    /** Bytes enqueued and not yet pulled: the size strategy counts bytes, so the queue's desired size says. */
-    const queued = () => highWaterMark - (controller.desiredSize ?? 0);
-    const overflow = () => {
-      controller.error(streamOverflow(budget));
-      finish();
-    };
-    const body = new ReadableStream<Uint8Array>(
-      {
-        start: (c) => {
-          controller = c;
-        },
-        pull: settle,
-        cancel: finish,
+    const { body, stream } = webEventStream(this.streamBudget, {
+      gone: () => {
+        this.streamGone = true;
+        this.controller?.abort();
+        this.closed();
       },
-      { highWaterMark, size: (chunk) => chunk.byteLength },
-    );
+      ended: () => this.closed(),
+    });
     this.resolveResponse(new Response(body, { status, headers: this.withExtra(headers) }));
-    return {
-      write(chunk) {
-        if (ended) return RESOLVED;
-        // Checked before enqueueing, so one message always fits however large.
-        if (queued() > budget) {
-          overflow();
-          return RESOLVED;
-        }
-        controller.enqueue(typeof chunk === 'string' ? encoder.encode(chunk) : chunk);
-        if ((controller.desiredSize ?? 1) > 0) return RESOLVED;
-        // Backpressure: resolves when the reader pulls again, or the stream ends.
-        pulled ??= new Promise((resolve) => {
-          release = resolve;
-        });
-        return pulled;
-      },
-      end(last) {
-        if (ended) return;
-        if (queued() > budget) {
-          overflow();
-          return;
-        }
-        try {
-          if (last !== undefined) controller.enqueue(typeof last === 'string' ? encoder.encode(last) : last);
-          controller.close();
-        } catch {
-          // Already closed by a cancel.
-        }
-        ended = true;
-        settle();
-        onEnd();
-      },
-      get closed() {
-        return ended;
-      },
-    };
+    return stream;
   }
 
   onClose(listener: () => void): void {
@@ -217,16 +142,6 @@ export class WebExchange implements Exchange {
   private closed(): void {
     for (const listener of this.closeListeners.splice(0)) listener();
   }
-}
-
-/** Why an SSE body ended early: what its reader sees, with a stable code and what to do. */
-function streamOverflow(budget: number): Error {
-  return Object.assign(
-    new Error(
-      `The server closed this event stream: more than ${budget} bytes were waiting for the client to read them (maxStreamBufferBytes). Read the stream as it arrives; a resumable stream can be resumed with Last-Event-ID.`,
-    ),
-    { code: 'WHARF_STREAM_OVERFLOW' },
-  );
 }
 
 /** A Web body from text or bytes; bytes are copied when they sit on a shared buffer. */

@@ -3,6 +3,7 @@ import type { BaseMcpServer } from '../../server/base-server.js';
 import type { ServerSession } from '../../server/session.js';
 import type { Exchange } from '../exchange.js';
 import { HttpRefusal, refuse } from '../refusals.js';
+import { isEvictable, requeue, takeEvictable } from './eviction.js';
 import type { SseChannel } from './sse.js';
 
 /** An HTTP session: the MCP session plus the streams that carry its messages. */
@@ -204,26 +205,4 @@ export class HttpSessions {
   interrupt(error: McpError): void {
     for (const live of this.live.values()) live.session.interrupt(error);
   }
-}
-
-/** Whether a session may end to make room: nothing in flight and no open stream (GET, legacy or POST). */
-function isEvictable(live: HttpSession): boolean {
-  return live.busy === 0 && !live.sessionStream?.connected;
-}
-
-function requeue(queue: Map<string, HttpSession>, live: HttpSession, evictable: boolean): void {
-  queue.delete(live.id);
-  if (evictable) queue.set(live.id, live);
-}
-
-/**
- * Takes the longest-idle session of `queue` that is still evictable. Entries that became busy since
- * they were queued leave on the way (their next `touch()` queues them again), so each is passed once.
- */
-function takeEvictable(queue: Map<string, HttpSession>): HttpSession | undefined {
-  for (const [id, live] of queue) {
-    queue.delete(id);
-    if (isEvictable(live)) return live;
-  }
-  return undefined;
 }
