@@ -38,6 +38,18 @@ export type {
   ResourceTemplateConfig,
   TemplateHandler,
 } from './server/resources.js';
+export { type DeferredTask, runAsTask } from './server/tasks/escalate.js';
+export type { TaskOptions, TaskSupport } from './server/tasks/extension.js';
 export type { ToolArguments, ToolConfig, ToolHandler, ToolReturn } from './server/tools.js';
 export { type EventStore, MemoryEventStore, type MemoryEventStoreOptions } from './stores/event-store.js';
+export {
+  MemoryTaskStore,
+  type MemoryTaskStoreOptions,
+  type NewTask,
+  type TaskInputRequest,
+  type TaskPatch,
+  type TaskRecord,
+  type TaskStatus,
+  type TaskStore,
+} from './stores/task-store.js';
 export { createInMemoryTransports, type InMemoryClientTransport } from './transports/in-memory.js';

@@ -328,9 +328,9 @@ describe('one app, one URL: 2025-11-25 and 2026-07-28 clients side by side', () 
     expect(call?.answer?.result?.resultType).toBe('complete');
   });
 
-  // Issue 13 item 2 (multi round-trip: ctx.elicit() under 2026 ends the attempt with input_required)
-  // is not built yet; this test is its referee, written against the official SDK's own 2026 server.
-  it.skip('the SDK 2.x client answers the same ctx.elicit() handler by multi round-trip (input_required, then a retry)', async () => {
+  // Issue 13 item 2 (multi round-trip: ctx.elicit() under 2026 ends the attempt with input_required);
+  // this test is its referee, written against the official SDK's own 2026 server.
+  it('the SDK 2.x client answers the same ctx.elicit() handler by multi round-trip (input_required, then a retry)', async () => {
     const client = new ModernClient(
       { name: 'sdk-2.x-mrtr-referee', version: '1.0.0' },
       { versionNegotiation: { mode: { pin: MODERN } }, capabilities: { elicitation: {} } },

@@ -344,13 +344,13 @@ describe('2026-07-28 at the server layer', () => {
     const { response } = await ask(server, request(4, 'tools/call', { name: 'summarize' }));
     expect(validateDefinition(V, 'MissingRequiredClientCapabilityError', response)).toEqual([]);
     expect(response.error).toMatchObject({ code: -32021, data: { requiredCapabilities: { sampling: {} } } });
-    // Declared, the call gets as far as asking, which this era does through input_required (not yet here).
+    // Declared, the call gets as far as asking, which this era does through input_required (mrtr).
     const declared = await ask(
       server,
       request(5, 'tools/call', { name: 'summarize' }, { clientCapabilities: { sampling: {} } }),
     );
-    expect(declared.response.result.isError).toBe(true);
-    expect(declared.response.result.content[0].text).toMatch(/input_required/);
+    expect(declared.response.result.resultType).toBe('input_required');
+    expect(declared.response.result.inputRequests['input-1'].method).toBe('sampling/createMessage');
   });
 
   it('refuses batches, responses and garbage with -32600; takes notifications silently', async () => {

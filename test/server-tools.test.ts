@@ -539,6 +539,22 @@ describe('changing tools at run time', () => {
     await close();
   });
 
+  it('notifyListChanged() announces a change Wharf cannot see, once per tick', async () => {
+    const server = newServer();
+    server.tool('first', { description: 'First' }, () => '1');
+    const { client, checker, close } = await connectClient(server);
+    const changes = watchToolList(client);
+    const changed = changes.next();
+    server.notifyListChanged('tools');
+    server.notifyListChanged('tools');
+    await changed;
+    // A round trip after the notification: a second one of the same tick would have arrived first.
+    expect(await toolNames(client)).toEqual(['first']);
+    expect(changes.count).toBe(1);
+    checker.assertClean();
+    await close();
+  });
+
   it('a disabled tool cannot be called, and can be again once enabled', async () => {
     const server = newServer();
     const handle = server.tool('secret', { description: 'Secret' }, () => 'the answer');

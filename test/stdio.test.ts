@@ -20,26 +20,45 @@ import {
   LoggingMessageNotificationSchema,
   McpError,
   type Progress,
+  PromptListChangedNotificationSchema,
+  ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { withTimeout } from './support/common.js';
+import { textOf, withTimeout } from './support/common.js';
 import { checkedTransport, WireChecker } from './support/wire-validator.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SERVER_ARGS = ['--import', 'tsx', 'examples/everything/stdio.ts'];
 const HOOK_TIMEOUT = 20_000;
 
+/** The schema conformance 0.2 expects, byte for byte (SEP-1613 and SEP-2106 keywords). */
 const RAW_2020_12_SCHEMA = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   type: 'object',
   $defs: {
-    address: { type: 'object', properties: { street: { type: 'string' }, city: { type: 'string' } } },
+    address: {
+      $anchor: 'addressDef',
+      type: 'object',
+      properties: { street: { type: 'string' }, city: { type: 'string' } },
+    },
   },
-  properties: { name: { type: 'string' }, address: { $ref: '#/$defs/address' } },
+  properties: {
+    name: { type: 'string' },
+    address: { $ref: '#/$defs/address' },
+    contactMethod: { type: 'string', enum: ['phone', 'email'] },
+    phone: { type: 'string' },
+    email: { type: 'string' },
+  },
+  allOf: [{ anyOf: [{ required: ['phone'] }, { required: ['email'] }] }],
+  if: { properties: { contactMethod: { const: 'phone' } }, required: ['contactMethod'] },
+  // biome-ignore lint/suspicious/noThenProperty: the JSON Schema keyword; not a function, so never a thenable
+  then: { required: ['phone'] },
+  else: { required: ['email'] },
   additionalProperties: false,
 };
 
-const TOOL_NAMES = [
+/** The tools of server.ts (what conformance 0.1 calls). */
+const TOOL_NAMES_2025 = [
   'json_schema_2020_12_tool',
   'test_audio_content',
   'test_elicitation',
@@ -55,6 +74,37 @@ const TOOL_NAMES = [
   'test_tool_with_logging',
   'test_tool_with_progress',
 ];
+
+/** The tools of era-2026.ts: what conformance 0.2 calls under 2026-07-28. */
+const TOOL_NAMES_2026 = [
+  'test_header_param',
+  'test_input_required_result_capabilities',
+  'test_input_required_result_elicitation',
+  'test_input_required_result_list_roots',
+  'test_input_required_result_multi_round',
+  'test_input_required_result_multiple_inputs',
+  'test_input_required_result_request_state',
+  'test_input_required_result_sampling',
+  'test_input_required_result_tampered_state',
+  'test_logging_tool',
+  'test_missing_capability',
+  'test_streaming_elicitation',
+  'test_trigger_prompt_change',
+  'test_trigger_tool_change',
+];
+
+/** The tools of tasks.ts: what the tasks extension scenarios call (.ci/conformance-2026.md, section 3b). */
+const TOOL_NAMES_TASKS = [
+  'confirm_delete',
+  'failing_job',
+  'greet',
+  'multi_input',
+  'protocol_error_job',
+  'slow_compute',
+  'test_tool_with_task',
+];
+
+const TOOL_NAMES = [...TOOL_NAMES_2025, ...TOOL_NAMES_2026, ...TOOL_NAMES_TASKS].sort();
 
 /** Decodes base64 and checks it is a PNG whose IHDR says 1x1. */
 function expectOnePixelPng(base64: unknown): void {
@@ -185,7 +235,7 @@ describe('everything server over stdio, with the official SDK client', () => {
   });
 
   describe('tools/list', () => {
-    it('lists the 14 tools, each with a description and an object input schema', async () => {
+    it('lists the tools of all three files, each with a description and an object input schema', async () => {
       const { tools } = await client.listTools();
       expect(tools.map((tool) => tool.name).sort()).toEqual(TOOL_NAMES);
       for (const tool of tools) {
@@ -279,17 +329,25 @@ describe('everything server over stdio, with the official SDK client', () => {
     });
 
     it('json_schema_2020_12_tool validates its arguments with the raw schema', async () => {
-      const args = { name: 'Ada', address: { street: '1 Main St', city: 'London' } };
+      const args = {
+        name: 'Ada',
+        address: { street: '1 Main St', city: 'London' },
+        email: 'ada@example.com',
+      };
       expect(await client.callTool({ name: 'json_schema_2020_12_tool', arguments: args })).toEqual({
         content: [{ type: 'text', text: `Received: ${JSON.stringify(args)}` }],
       });
-      // additionalProperties: false is enforced; 2025-11-25 reports bad arguments as a tool error.
-      const rejected = await client.callTool({
-        name: 'json_schema_2020_12_tool',
-        arguments: { name: 'Ada', nickname: 'A' },
-      });
-      expect(rejected.isError).toBe(true);
-      expect((rejected.content as { text: string }[])[0]?.text).toMatch(/json_schema_2020_12_tool/);
+      // additionalProperties: false, anyOf (phone or email) and if/then (phone when contactMethod is
+      // phone) are enforced; 2025-11-25 reports bad arguments as a tool error.
+      for (const bad of [
+        { email: 'ada@example.com', nickname: 'A' },
+        { name: 'Ada' },
+        { contactMethod: 'phone', email: 'ada@example.com' },
+      ]) {
+        const rejected = await client.callTool({ name: 'json_schema_2020_12_tool', arguments: bad });
+        expect(rejected.isError, JSON.stringify(bad)).toBe(true);
+        expect((rejected.content as { text: string }[])[0]?.text).toMatch(/json_schema_2020_12_tool/);
+      }
     });
 
     it('an unknown tool is a JSON-RPC error -32602', async () => {
@@ -524,18 +582,20 @@ describe('everything server over stdio, with the official SDK client', () => {
   });
 
   describe('prompts', () => {
-    it('lists the four prompts with descriptions and their arguments', async () => {
+    it('lists the five prompts with descriptions and their arguments', async () => {
       const { prompts } = await client.listPrompts();
       expect(prompts.map((prompt) => prompt.name)).toEqual([
         'test_simple_prompt',
         'test_prompt_with_arguments',
         'test_prompt_with_embedded_resource',
         'test_prompt_with_image',
+        'test_input_required_result_prompt',
       ]);
       for (const prompt of prompts) expect(prompt.description, prompt.name).toMatch(/\S/);
       const args = Object.fromEntries(prompts.map((prompt) => [prompt.name, prompt.arguments]));
       expect(args.test_simple_prompt).toBeUndefined();
       expect(args.test_prompt_with_image).toBeUndefined();
+      expect(args.test_input_required_result_prompt).toBeUndefined();
       expect(args.test_prompt_with_arguments).toEqual([
         { name: 'arg1', description: 'First test argument', required: true },
         { name: 'arg2', description: 'Second test argument', required: true },
@@ -637,6 +697,68 @@ describe('everything server over stdio, with the official SDK client', () => {
     it('answers with no values when nothing matches or no completer exists', async () => {
       expect((await complete('arg1', 'zzz')).completion).toEqual({ values: [], total: 0, hasMore: false });
       expect((await complete('arg2', 'te')).completion).toEqual({ values: [], total: 0, hasMore: false });
+    });
+  });
+
+  // The tools conformance 0.2 calls under 2026-07-28 (examples/everything/era-2026.ts) are ordinary
+  // tools in a 2025 session: their questions are real requests to the client.
+  describe('2026-07-28 fixture tools in a 2025 session', () => {
+    it('the multi-round tool asks twice through elicitation/create, one question at a time', async () => {
+      elicitRequests.length = 0;
+      elicitAnswer = { action: 'accept', content: { name: 'Ada', color: 'blue' } };
+      const result = await client.callTool({ name: 'test_input_required_result_multi_round' });
+      expect(elicitRequests.map((request) => request.message)).toEqual([
+        'Step 1: What is your name?',
+        'Step 2: What is your favorite color?',
+      ]);
+      expect(textOf(result)).toBe('Multi-round complete for Ada who likes blue');
+    });
+
+    it('the multiple-inputs tool asks for a name, a greeting and the roots', async () => {
+      elicitRequests.length = 0;
+      samplingRequests.length = 0;
+      elicitAnswer = { action: 'accept', content: { name: 'Ada' } };
+      const result = await client.callTool({ name: 'test_input_required_result_multiple_inputs' });
+      expect(elicitRequests.map((request) => request.message)).toEqual(['What is your name?']);
+      expect(samplingRequests).toEqual([
+        {
+          messages: [{ role: 'user', content: { type: 'text', text: 'Generate a greeting' } }],
+          maxTokens: 50,
+        },
+      ]);
+      expect(textOf(result)).toBe('Echo: Generate a greeting Ada (1 root(s))');
+    });
+
+    it('test_missing_capability samples when the client declared sampling', async () => {
+      samplingRequests.length = 0;
+      expect(textOf(await client.callTool({ name: 'test_missing_capability' }))).toBe('Success');
+      expect(samplingRequests).toHaveLength(1);
+    });
+
+    it('test_header_param needs no header outside HTTP 2026-07-28', async () => {
+      const result = await client.callTool({ name: 'test_header_param', arguments: { region: 'eu-west' } });
+      expect(textOf(result)).toBe('Region: eu-west');
+    });
+
+    it('test_trigger_tool_change announces a tool list change and leaves the list as it was', async () => {
+      const before = (await client.listTools()).tools;
+      const announced = new Promise<void>((resolve) =>
+        client.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve()),
+      );
+      expect(textOf(await client.callTool({ name: 'test_trigger_tool_change' }))).toBe(
+        'Tool list change announced',
+      );
+      await withTimeout(announced, 'notifications/tools/list_changed');
+      expect((await client.listTools()).tools).toEqual(before);
+    });
+
+    it('test_trigger_prompt_change announces a prompt list change', async () => {
+      const announced = new Promise<void>((resolve) =>
+        client.setNotificationHandler(PromptListChangedNotificationSchema, () => resolve()),
+      );
+      await client.callTool({ name: 'test_trigger_prompt_change' });
+      await withTimeout(announced, 'notifications/prompts/list_changed');
+      expect((await client.listPrompts()).prompts).toHaveLength(5);
     });
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The "everything server": the fixture the MCP conformance suite expects (14 tools, 3 resources, a
- * resource template, 4 prompts, completion, logging, subscriptions), built on Wharf's public API.
- * `stdio.ts` serves it over stdio; `test/stdio.test.ts` drives it with the official SDK client.
+ * resource template, 4 prompts, completion, logging, subscriptions), built on Wharf's public API;
+ * `era-2026.ts` adds what the 2026-07-28 scenarios call. `stdio.ts` serves it over stdio;
+ * `test/stdio.test.ts` drives it with the official SDK client.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -15,6 +16,8 @@ import {
 } from 'wharf-mcp';
 import { z } from 'zod';
 import { PNG_BASE64, WAV_BASE64 } from './assets.js';
+import { registerEra2026Tools } from './era-2026.js';
+import { registerTaskTools } from './tasks.js';
 
 export function createEverythingServer(): McpServer {
   const server = new McpServer({ name: 'wharf-everything-server', version: '1.0.0' });
@@ -24,6 +27,8 @@ export function createEverythingServer(): McpServer {
   registerSchemaTools(server);
   registerResources(server);
   registerPrompts(server);
+  registerEra2026Tools(server);
+  registerTaskTools(server);
   return server;
 }
 
@@ -177,9 +182,24 @@ function registerSchemaTools(server: McpServer): void {
         $schema: 'https://json-schema.org/draft/2020-12/schema',
         type: 'object',
         $defs: {
-          address: { type: 'object', properties: { street: { type: 'string' }, city: { type: 'string' } } },
+          address: {
+            $anchor: 'addressDef',
+            type: 'object',
+            properties: { street: { type: 'string' }, city: { type: 'string' } },
+          },
         },
-        properties: { name: { type: 'string' }, address: { $ref: '#/$defs/address' } },
+        properties: {
+          name: { type: 'string' },
+          address: { $ref: '#/$defs/address' },
+          contactMethod: { type: 'string', enum: ['phone', 'email'] },
+          phone: { type: 'string' },
+          email: { type: 'string' },
+        },
+        allOf: [{ anyOf: [{ required: ['phone'] }, { required: ['email'] }] }],
+        if: { properties: { contactMethod: { const: 'phone' } }, required: ['contactMethod'] },
+        // biome-ignore lint/suspicious/noThenProperty: the JSON Schema keyword; not a function, so never a thenable
+        then: { required: ['phone'] },
+        else: { required: ['email'] },
         additionalProperties: false,
       },
     },

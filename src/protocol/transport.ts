@@ -13,6 +13,11 @@ export interface Delivery {
   readonly http?: unknown;
   /** What the host's authentication established for this request. */
   readonly auth?: unknown;
+  /**
+   * Who `auth` is, as the app names principals (`principalOf(auth)`); undefined when anonymous. A
+   * 2026-07-28 `requestState` is bound to it, so another user cannot replay it.
+   */
+  readonly principal?: string;
   /** Where messages related to this request go (progress, logs, requests to the client). Defaults to the session's channel. */
   readonly reply?: SendToClient;
   /** Aborts the handler's `ctx.signal`, e.g. when an HTTP client disconnects with nothing to resume. */

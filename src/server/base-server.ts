@@ -113,6 +113,21 @@ export class BaseMcpServer<E extends ServerEnv = ServerEnv> {
     this.core.resourceUpdated(uri);
   }
 
+  /**
+   * Tells clients that a list changed (`notifications/<kind>/list_changed`) when it changed for a
+   * reason Wharf cannot see: registering, removing, enabling and disabling say so already. Goes to
+   * 2025 sessions offered the capability and to 2026-07-28 `subscriptions/listen` streams that asked
+   * for it; changes made in one tick go out as one notification.
+   *
+   * @example
+   * ```ts
+   * featureFlags.on('change', () => server.notifyListChanged('tools'));
+   * ```
+   */
+  notifyListChanged(kind: 'tools' | 'resources' | 'prompts'): void {
+    this.core.listChanged(kind);
+  }
+
   /** Logs to every connected client whose log level lets it through. */
   log(level: LoggingLevel, data: unknown, logger?: string): void {
     for (const session of this.core.sessions) {

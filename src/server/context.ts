@@ -85,6 +85,19 @@ export interface Context<E extends ServerEnv = ServerEnv> {
   /** Asks the client for its filesystem roots (`roots/list`). */
   listRoots(options?: ClientRequestOptions): Promise<Root[]>;
   /**
+   * Runs `fn` once per request, however many times the handler runs. Under protocol 2026-07-28 a
+   * handler that asks the client (`elicit`, `sample`, `listRoots`) runs again from the top on each
+   * retry; the first run's result (JSON: it rides in the signed `requestState`) is returned on later
+   * runs without calling `fn`. Everywhere else the handler runs once, and so does `fn`.
+   *
+   * @example
+   * ```ts
+   * const order = await ctx.once('order', () => db.createDraftOrder(args)); // not again on retries
+   * const { action } = await ctx.elicit({ message: `Confirm order ${order.id}?`, requestedSchema });
+   * ```
+   */
+  once<T>(key: string, fn: () => T | Promise<T>): Promise<T>;
+  /**
    * Over HTTP with an event store: ends the SSE stream carrying this request's messages now; the
    * client reconnects with `Last-Event-ID` and gets the rest. Lets a long tool avoid holding a
    * connection open (spec 2025-11-25, "polling"). Does nothing on other transports.
@@ -226,6 +239,11 @@ export class RequestContext implements Context {
     return (result.roots as Root[] | undefined) ?? [];
   }
 
+  once<T>(key: string, fn: () => T | Promise<T>): Promise<T> {
+    const asker = this.scope.asker;
+    return asker?.once ? asker.once(key, fn) : Promise.resolve().then(fn);
+  }
+
   /**
    * Checked before capabilities: a request with no way back never saw them, and the reason is the
    * mode. Except in 2026-07-28, where every request declares its capabilities: one it lacks is the
@@ -240,12 +258,13 @@ export class RequestContext implements Context {
         { requiredCapabilities: { [capability]: {} } },
       );
     }
-    if (!scope.asker || !scope.send) throw cannotAskError(method, scope.features.perRequest);
+    const asker = scope.asker;
+    if (!asker || (!scope.send && !asker.inBand)) throw cannotAskError(method, scope.features.perRequest);
   }
 
   private ask(method: string, params: Record<string, unknown> | undefined, options?: ClientRequestOptions) {
-    // assertCanAsk ran first: both are there.
-    return this.scope.asker!.ask(method, params, this, this.scope.send!, options);
+    // assertCanAsk ran first: the asker is there, and so is `send` unless the asker needs none.
+    return this.scope.asker!.ask(method, params, this, this.scope.send ?? sendNothing, options);
   }
 }
 
@@ -263,10 +282,10 @@ export function logMessage(level: LoggingLevel, data: unknown, logger?: string):
 
 function cannotAskError(method: string, perRequest: boolean): McpError {
   if (perRequest) {
-    // Protocol 2026-07-28 asks through input_required results (multi round-trip), not yet built here.
+    // Protocol 2026-07-28 asks through input_required results, allowed only on three methods (mrtr).
     return new McpError(
       ErrorCode.InvalidRequest,
-      `Cannot send ${method}: protocol 2026-07-28 sends no requests to the client (it asks through input_required results, which this server does not offer yet). Use a 2025 session (initialize) for tools that ask the client.`,
+      `Cannot send ${method}: under protocol 2026-07-28 the server asks the client only through an input_required result, which only tools/call, prompts/get and resources/read may answer. Ask from a tool, prompt or resource handler instead.`,
     );
   }
   return new McpError(
@@ -274,6 +293,9 @@ function cannotAskError(method: string, perRequest: boolean): McpError {
     `Cannot send ${method}: this request has no way back to the client (the server runs stateless, or the call came through a route without a session). Serve it with sessions (stateless: false) to use sampling, elicitation or roots.`,
   );
 }
+
+/** An in-band asker's `send`: its questions travel in the result, never on a stream. */
+function sendNothing(): void {}
 
 function stripMode(params: ElicitParams): Record<string, unknown> {
   const { mode: _mode, ...rest } = params as ElicitParams & { mode?: string };

@@ -14,8 +14,16 @@ import { featuresOf, type ProtocolVersion } from '../protocol/versions.js';
 import { type CacheOptions, type CacheTarget, resolveCacheHints } from './cache-hints.js';
 import type { PromptEntry } from './prompts.js';
 import { Registry } from './registry.js';
+import {
+  createRequestStateSigner,
+  type RequestStateOptions,
+  type RequestStateSigner,
+} from './request-state.js';
 import type { ResourceEntry, TemplateEntry } from './resources.js';
 import { shapePrompt, shapeResource, shapeTemplate, shapeTool } from './shape.js';
+import { offersTasks } from './tasks/call.js';
+import { TASKS_EXTENSION, type TaskOptions } from './tasks/extension.js';
+import { TaskRunner } from './tasks/runner.js';
 import type { ToolEntry } from './tools.js';
 
 export interface ServerOptions extends Implementation {
@@ -55,6 +63,31 @@ export interface ServerOptions extends Implementation {
    * one is refused with an error (-32603) that says so. Default 1,000.
    */
   maxSubscriptions?: number;
+  /**
+   * Tools declared with `task` (the `io.modelcontextprotocol/tasks` extension, 2026-07-28): where
+   * their state lives (`store`, default a `MemoryTaskStore`), the poll interval clients are told,
+   * and how long a task waits for input. Running tasks end `failed` when the server closes.
+   */
+  tasks?: TaskOptions;
+  /**
+   * Protocol 2026-07-28 multi round-trip: a handler's `ctx.elicit()`, `ctx.sample()` or
+   * `ctx.listRoots()` ends the attempt with an `input_required` result whose `requestState` the
+   * client echoes on its retry. The state is signed (HMAC-SHA-256) and bound to the request (method,
+   * tool/prompt/resource, arguments) and the principal. `secret` defaults to 32 random bytes per
+   * process: fine for one instance, but several instances behind a load balancer must share one
+   * (else a retry reaching another instance is refused). An array rotates secrets: the first signs,
+   * all verify. Each must be at least 32 bytes. `ttlMs` (default 10 minutes) bounds how late a
+   * retry may come; `maxBytes` (default 64 KiB) bounds the state, answers and `ctx.once` values included.
+   *
+   * @example
+   * ```ts
+   * new McpServer({
+   *   name: 'shop', version: '1.0.0',
+   *   requestState: { secret: [process.env.MCP_STATE_SECRET!, process.env.MCP_STATE_SECRET_OLD!], ttlMs: 300_000 },
+   * });
+   * ```
+   */
+  requestState?: RequestStateOptions;
 }
 
 export type ListKind = 'tools' | 'resources' | 'prompts';
@@ -94,6 +127,8 @@ export class ServerCore {
   readonly pageSize: number;
   readonly requestTimeoutMs: number;
   readonly maxSubscriptions: number;
+  /** Tasks started by `tools/call` (2026-07-28 tasks extension), and their store. */
+  readonly tasks: TaskRunner;
   /** The `ttlMs`/`cacheScope` each cacheable 2026-07-28 result carries, checked once here. */
   readonly cacheHints: Readonly<Record<CacheTarget, CacheHint>>;
   /**
@@ -101,6 +136,8 @@ export class ServerCore {
    * servers SHOULD name themselves in each result's `_meta`). Frozen, because results share it.
    */
   readonly serverInfoMeta: Readonly<Record<string, unknown>>;
+  /** Signs and verifies 2026-07-28 `requestState` (multi round-trip); its options checked at construction. */
+  readonly requestStates: RequestStateSigner;
   private readonly pendingListChanges = new Set<ListKind>();
 
   constructor(readonly options: ServerOptions) {
@@ -114,13 +151,17 @@ export class ServerCore {
       onShutdown: _d,
       cache,
       maxSubscriptions,
+      tasks,
+      requestState,
       ...info
     } = options;
+    this.requestStates = createRequestStateSigner(requestState);
     this.info = info;
     this.pageSize = pageSize ?? 100;
     this.requestTimeoutMs = requestTimeoutMs ?? 60_000;
     this.maxSubscriptions = maxSubscriptions ?? 1000;
     this.cacheHints = resolveCacheHints(cache);
+    this.tasks = new TaskRunner(tasks, (error, where) => this.reportError(error, where));
     // Every field of `Implementation` exists in 2026-07-28, so the info goes as it was given.
     this.serverInfoMeta = Object.freeze({ [MetaKey.serverInfo]: info });
     this.tools = new Registry('tool', shapeTool, () => this.listChanged('tools'));
@@ -144,6 +185,10 @@ export class ServerCore {
     const extra = this.options.capabilities;
     if (extra?.experimental) capabilities.experimental = extra.experimental;
     if (extra?.extensions) capabilities.extensions = extra.extensions;
+    // SEP-2663: under extensions, never a v1-style `capabilities.tasks`; only in eras that have it.
+    if (featuresOf(version).perRequest && offersTasks(this)) {
+      capabilities.extensions = { ...capabilities.extensions, [TASKS_EXTENSION]: {} };
+    }
     return capabilities;
   }
 
@@ -159,6 +204,8 @@ export class ServerCore {
   /** Ends every listen stream from the server's side (shutting down); each gets its final response. */
   endSubscriptions(): void {
     for (const subscription of [...this.subscriptions]) subscription.end();
+    // Every caller is a server or app closing: no task may keep running past it.
+    void this.tasks.close();
   }
 
   /** Sends a notification to every initialized session, on its own (not request-related) channel. */
@@ -176,7 +223,7 @@ export class ServerCore {
    * Coalesces list changes made in one tick (registering ten tools sends one notification per
    * kind), and sends nothing while no one is connected.
    */
-  private listChanged(kind: ListKind): void {
+  listChanged(kind: ListKind): void {
     if (this.sessions.size === 0 && this.subscriptions.size === 0) return;
     if (this.pendingListChanges.size === 0) {
       queueMicrotask(() => {

@@ -43,7 +43,12 @@ export async function answerRequest(
     if (!handler) throw methodNotFound(core, method, features.perRequest);
     let result = await handler(core, ctx, request.params ?? {});
     if (ctx.cancelled) return undefined;
-    if (features.resultType) result = toCompleteResult(result, core.serverInfoMeta);
+    // A created task (SEP-2663 CreateTaskResult) keeps its resultType "task"; it gets the server's _meta.
+    if (features.resultType) {
+      result = isCreatedTask(result)
+        ? Object.assign({}, result, { _meta: core.serverInfoMeta })
+        : toCompleteResult(result, core.serverInfoMeta);
+    }
     return { jsonrpc: '2.0', id: request.id, result: result as Record<string, unknown> };
   } catch (error) {
     if (ctx.cancelled) return undefined;
@@ -55,6 +60,10 @@ export async function answerRequest(
       message: `Internal error while handling ${request.method}.`,
     });
   }
+}
+
+function isCreatedTask(result: object): boolean {
+  return (result as { resultType?: unknown }).resultType === 'task';
 }
 
 function requireString(params: Params, key: string, method: string): string {

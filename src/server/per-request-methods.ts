@@ -5,6 +5,9 @@ import type { RequestContext } from './context.js';
 import type { ServerCore } from './core.js';
 import { answerDiscover } from './discover.js';
 import { listen } from './subscriptions.js';
+import { offersTasks } from './tasks/call.js';
+import { TASKS_EXTENSION } from './tasks/extension.js';
+import { cancelTask, getTask, updateTask } from './tasks/methods.js';
 
 export type MethodHandler = (
   core: ServerCore,
@@ -16,6 +19,10 @@ export type MethodHandler = (
 const PER_REQUEST_ONLY = new Map<string, MethodHandler>([
   ['server/discover', (core, ctx) => answerDiscover(core, ctx)],
   ['subscriptions/listen', listen],
+  // The tasks extension (SEP-2663); its v1 tasks/result and tasks/list stay -32601.
+  ['tasks/get', getTask],
+  ['tasks/update', updateTask],
+  ['tasks/cancel', cancelTask],
 ]);
 
 /** Session methods 2026-07-28 removed (spec "Key Changes"), each with what a client does instead. */
@@ -44,6 +51,9 @@ const OFFERED: Readonly<Record<string, (core: ServerCore) => boolean>> = {
   'resources/templates/list': (core) => core.resources.size + core.templates.size > 0,
   'resources/read': (core) => core.resources.size + core.templates.size > 0,
   'completion/complete': (core) => core.prompts.size + core.templates.size > 0,
+  'tasks/get': offersTasks,
+  'tasks/update': offersTasks,
+  'tasks/cancel': offersTasks,
 };
 
 /** The handler of `method` in the per-request era: its own methods, then those it kept of `shared`. */
@@ -52,9 +62,9 @@ export function perRequestMethod(
   method: string,
   shared: ReadonlyMap<string, MethodHandler>,
 ): MethodHandler | undefined {
+  if (REMOVED.has(method) || OFFERED[method]?.(core) === false) return undefined;
   const own = PER_REQUEST_ONLY.get(method);
   if (own) return own;
-  if (REMOVED.has(method) || OFFERED[method]?.(core) === false) return undefined;
   return shared.get(method);
 }
 
@@ -66,9 +76,10 @@ export function perRequestMethodNotFound(
 ): McpError {
   if (OFFERED[method]?.(core) === false) {
     const capability = method === 'completion/complete' ? 'completions' : method.split('/')[0];
+    const what = capability === 'tasks' ? `"${TASKS_EXTENSION}" extension` : `"${capability}" capability`;
     return new McpError(
       ErrorCode.MethodNotFound,
-      `Method not found: ${method} belongs to the "${capability}" capability, which this server does not offer (see server/discover).`,
+      `Method not found: ${method} belongs to the ${what}, which this server does not offer (see server/discover).`,
     );
   }
   const instead = REMOVED.get(method);
@@ -78,7 +89,8 @@ export function perRequestMethodNotFound(
       `Method not found: protocol 2026-07-28 has no ${describeValue(method)}: ${instead}.`,
     );
   }
-  const methods = [...PER_REQUEST_ONLY.keys(), ...[...shared.keys()].filter((name) => !REMOVED.has(name))];
+  const own = [...PER_REQUEST_ONLY.keys()].filter((name) => OFFERED[name]?.(core) !== false);
+  const methods = [...own, ...[...shared.keys()].filter((name) => !REMOVED.has(name))];
   return new McpError(
     ErrorCode.MethodNotFound,
     `Method not found: ${describeValue(method)}. This server answers (protocol 2026-07-28): ${methods.join(', ')}.`,

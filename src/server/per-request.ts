@@ -2,6 +2,7 @@ import { McpError } from '../protocol/errors.js';
 import {
   ErrorCode,
   type JsonRpcNotification,
+  type JsonRpcRequest,
   type JsonRpcResponse,
   parseMessage,
   type RequestId,
@@ -13,6 +14,8 @@ import { RequestContext } from './context.js';
 import type { ServerCore } from './core.js';
 import { answerRequest } from './dispatch.js';
 import { readEnvelope } from './envelope.js';
+import { toInputRequiredResult } from './results.js';
+import { InputRequiredSignal, ROUND_TRIP_METHODS, type RoundTrip, startRoundTrip } from './round-trip.js';
 import type { Delivery, RequestScope } from './scope.js';
 
 /** The answer to one per-request message, and whether it was refused before any handler ran. */
@@ -59,6 +62,16 @@ export async function answerPerRequest(
   if (envelope instanceof McpError) {
     return { message: toErrorResponse(request.id, envelope.toJson()), refused: true };
   }
+  let roundTrip: RoundTrip | undefined;
+  if (ROUND_TRIP_METHODS.has(request.method)) {
+    try {
+      const started = startRoundTrip(core.requestStates, request, delivery.principal);
+      roundTrip = started instanceof Promise ? await started : started;
+    } catch (error) {
+      if (!(error instanceof McpError)) throw error;
+      return { message: toErrorResponse(request.id, error.toJson()), refused: false };
+    }
+  }
   const scope: RequestScope = {
     protocolVersion: envelope.version,
     features: featuresOf(envelope.version),
@@ -67,17 +80,50 @@ export async function answerPerRequest(
     logLevel: envelope.logLevel,
     delivery,
     send: delivery.reply,
-    // Server-to-client requests do not exist in this era (they become input_required results).
-    asker: undefined,
+    // No server-to-client requests in this era: questions become input_required results, and only
+    // on the methods that may answer so (basic/patterns/mrtr, "Supported Requests").
+    asker: roundTrip,
     session: undefined,
   };
   const ctx = new RequestContext(scope, request.id, envelope.meta);
-  if (!inflight) return { message: await answerRequest(core, ctx, request), refused: false };
+  if (!inflight) return { message: await answerOrAsk(core, ctx, request, roundTrip), refused: false };
   inflight.set(request.id, ctx);
   try {
-    return { message: await answerRequest(core, ctx, request), refused: false };
+    return { message: await answerOrAsk(core, ctx, request, roundTrip), refused: false };
   } finally {
     if (inflight.get(request.id) === ctx) inflight.delete(request.id);
+  }
+}
+
+/**
+ * Runs the handler against the end of its attempt: whichever comes first answers. A handler that
+ * asked the client something ends with `input_required` (its pending awaits are dropped, and
+ * `ctx.signal` aborts so other work can stop); the retry runs it again from the top with the answers.
+ */
+async function answerOrAsk(
+  core: ServerCore,
+  ctx: RequestContext,
+  request: JsonRpcRequest,
+  roundTrip: RoundTrip | undefined,
+): Promise<JsonRpcResponse | undefined> {
+  const answering = answerRequest(core, ctx, request);
+  if (!roundTrip) return answering;
+  const first = await Promise.race([answering, roundTrip.ended]);
+  roundTrip.close();
+  if (first === undefined || !('kind' in first)) return first;
+  ctx.cancel(new InputRequiredSignal());
+  if (first.kind === 'error') return toErrorResponse(request.id, first.error.toJson());
+  try {
+    const state = await first.state;
+    const result = toInputRequiredResult(first.inputRequests, state, core.serverInfoMeta);
+    return { jsonrpc: '2.0', id: request.id, result };
+  } catch (error) {
+    if (error instanceof McpError) return toErrorResponse(request.id, error.toJson());
+    core.reportError(error, request.method);
+    return toErrorResponse(request.id, {
+      code: ErrorCode.InternalError,
+      message: `Internal error while handling ${request.method}.`,
+    });
   }
 }
 

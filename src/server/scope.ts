@@ -14,6 +14,12 @@ export interface Asking {
 export interface ClientRequestOptions {
   /** Milliseconds to wait for the answer; defaults to the server's `requestTimeoutMs`. */
   timeoutMs?: number;
+  /**
+   * Protocol 2026-07-28 (multi round-trip): names the question in `inputRequests`, and so the key
+   * of its answer in the client's `inputResponses`. Default: its order in the handler, `input-1`,
+   * `input-2`, … Give one when the order can change between attempts, or when a client expects it.
+   */
+  key?: string;
 }
 
 /**
@@ -29,6 +35,13 @@ export interface ClientAsker {
     send: SendToClient,
     options?: ClientRequestOptions,
   ): Promise<Record<string, unknown>>;
+  /**
+   * True when questions travel in the request's own result (2026-07-28 `input_required`), so no
+   * stream back to the client is needed.
+   */
+  readonly inBand?: boolean;
+  /** Runs `fn` at most once across the retries of one request; absent, `ctx.once` runs it every time. */
+  once?<T>(key: string, fn: () => T | Promise<T>): Promise<T>;
 }
 
 /** The session-scoped state a request may change; absent where there is no session (stateless, REST). */

@@ -14,6 +14,10 @@ import { type HeaderParam, readHeaderParams } from './header-params.js';
 import type { Registry, RegistryEntry } from './registry.js';
 import { toolErrorResult, toToolResult } from './results.js';
 import { shapeToolResult } from './shape.js';
+import { continueAsTask, runsAsTask } from './tasks/call.js';
+import { DeferredTask } from './tasks/escalate.js';
+import type { TaskSupport } from './tasks/extension.js';
+import type { TaskRunner } from './tasks/runner.js';
 
 export interface ToolConfig<Input extends SchemaInput | undefined, Output extends SchemaInput | undefined> {
   title?: string;
@@ -27,6 +31,13 @@ export interface ToolConfig<Input extends SchemaInput | undefined, Output extend
   icons?: Icon[];
   /** Passed through untouched, e.g. `{ ui: { resourceUri: 'ui://...' } }` for MCP Apps. */
   _meta?: Meta;
+  /**
+   * Runs the tool as a task (the `io.modelcontextprotocol/tasks` extension of 2026-07-28; the wire's
+   * `execution.taskSupport`): `tools/call` answers at once with the task, the handler runs in the
+   * background, and the client polls `tasks/get`. `'optional'` runs inline for clients that did
+   * not declare the extension; `'required'` refuses them (-32021).
+   */
+  task?: TaskSupport;
 }
 
 export type ToolArguments<Input> = Input extends SchemaInput ? InferInput<Input> : Record<string, never>;
@@ -44,6 +55,7 @@ export type ToolHandler<Input, Output, E extends ServerEnv = ServerEnv> = (
 /** What `tools/call` needs of the server: its tools, and where unexpected errors go. */
 export interface ToolHost {
   readonly tools: Registry<ToolEntry, ToolDefinition>;
+  readonly tasks: TaskRunner;
   reportError(error: unknown, where?: string): void;
 }
 
@@ -53,6 +65,7 @@ export interface ToolEntry extends RegistryEntry<ToolDefinition> {
   readonly handler: (args: unknown, ctx: Context) => unknown;
   /** Parameters mirrored into `Mcp-Param-*` headers (2026-07-28, x-mcp-header); checked over HTTP. */
   readonly headerParams: readonly HeaderParam[] | undefined;
+  readonly taskSupport: TaskSupport | undefined;
 }
 
 /** Spec 2025-11-25, "Tool Names", and what clients enforce. */
@@ -93,6 +106,13 @@ export function createToolEntry(
   if (config.icons !== undefined) definition.icons = config.icons;
   if (config._meta !== undefined) definition._meta = config._meta;
   const headerParams = input ? readHeaderParams(name, input.jsonSchema) : undefined;
+  const taskSupport = config.task;
+  if (taskSupport !== undefined && taskSupport !== 'optional' && taskSupport !== 'required') {
+    throw new WharfError(
+      WharfErrorCode.InvalidOption,
+      `Tool "${name}" has task: ${JSON.stringify(taskSupport)}. Use 'optional' or 'required', or leave it out.`,
+    );
+  }
   return {
     key: name,
     enabled: true,
@@ -101,6 +121,7 @@ export function createToolEntry(
     output,
     handler: handler as ToolEntry['handler'],
     headerParams,
+    taskSupport,
   };
 }
 
@@ -109,7 +130,7 @@ export async function callTool(
   core: ToolHost,
   ctx: RequestContext,
   params: Record<string, unknown>,
-): Promise<CallToolResult> {
+): Promise<CallToolResult | Record<string, unknown>> {
   const name = params.name;
   if (typeof name !== 'string') {
     throw McpError.invalidParams(
@@ -136,6 +157,12 @@ export async function callTool(
     }
     args = checked.value;
   }
+  if (runsAsTask(ctx, entry.taskSupport, name)) {
+    // In a task a throw ends it `failed` (a protocol error); a returned isError result is `completed`.
+    return core.tasks.start(ctx, `tool "${name}"`, async (taskCtx) =>
+      toCallResult(entry, name, await entry.handler(args, taskCtx), taskCtx),
+    );
+  }
   let value: unknown;
   try {
     value = await entry.handler(args, ctx);
@@ -148,6 +175,19 @@ export async function callTool(
     if (!(error instanceof McpError)) core.reportError(error, `tool "${name}"`);
     return toolErrorResult(toErrorMessage(error));
   }
+  if (value instanceof DeferredTask) {
+    return continueAsTask(core, ctx, value, `tool "${name}"`, (v, c) => toCallResult(entry, name, v, c));
+  }
+  return toCallResult(entry, name, value, ctx);
+}
+
+/** The handler's return value as a `CallToolResult`, checked against the tool's output schema. */
+async function toCallResult(
+  entry: ToolEntry,
+  name: string,
+  value: unknown,
+  ctx: RequestContext,
+): Promise<CallToolResult> {
   const output = entry.output;
   if (output && isStructured(value)) {
     // Validate first and send what the schema produced (defaults applied, unknown keys stripped),

@@ -2,6 +2,7 @@ import { McpError } from '../../protocol/errors.js';
 import { ErrorCode, type JsonRpcMessage, toErrorResponse } from '../../protocol/jsonrpc.js';
 import type { BaseMcpServer, PerRequestAnswer } from '../../server/base-server.js';
 import type { Exchange } from '../exchange.js';
+import { defaultPrincipalOf } from '../options.js';
 import { respondJson } from '../respond.js';
 import { HttpDelivery } from './delivery.js';
 import type { PostedMessage } from './message.js';
@@ -21,7 +22,11 @@ export class PerRequestHttp {
 
   constructor(
     private readonly server: BaseMcpServer,
-    private readonly options: { jsonResponse: boolean },
+    private readonly options: {
+      jsonResponse: boolean;
+      /** The app's `principalOf`; default `defaultPrincipalOf`. Binds 2026 `requestState` to its user. */
+      principalOf?: (auth: unknown) => string | undefined;
+    },
   ) {}
 
   async post(
@@ -47,7 +52,14 @@ export class PerRequestHttp {
     // Progress and logs need an SSE stream: none when JSON is asked for (option) and acceptable, or
     // when the client cannot take SSE; they are dropped then. With nothing to stream, JSON either way.
     const answerWithJson = (this.options.jsonResponse && accepts.json) || !accepts.sse;
-    const delivery = new HttpDelivery(exchange);
+    const auth = exchange.auth;
+    // Only someone authenticated has a principal; `requestState` is bound to it (mrtr, replay).
+    const delivery: HttpDelivery & { principal?: string } =
+      auth === undefined
+        ? new HttpDelivery(exchange)
+        : Object.assign(new HttpDelivery(exchange), {
+            principal: (this.options.principalOf ?? defaultPrincipalOf)(auth),
+          });
     // Nothing resumes a 2026 stream (no Last-Event-ID), so a client gone means the work is moot.
     delivery.followsConnection = true;
     let channel: SseChannel | undefined;

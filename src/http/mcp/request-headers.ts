@@ -12,10 +12,14 @@ export interface PostedRequest {
 }
 
 /** Where `Mcp-Name` comes from in the body (Streamable HTTP, "Standard Request Headers"). */
-const NAME_SOURCE: Readonly<Record<string, 'name' | 'uri'>> = {
+const NAME_SOURCE: Readonly<Record<string, 'name' | 'uri' | 'taskId'>> = {
   'tools/call': 'name',
   'prompts/get': 'name',
   'resources/read': 'uri',
+  // The tasks extension (io.modelcontextprotocol/tasks): Mcp-Name is the task's id.
+  'tasks/get': 'taskId',
+  'tasks/update': 'taskId',
+  'tasks/cancel': 'taskId',
 };
 
 /**

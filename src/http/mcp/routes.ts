@@ -41,6 +41,7 @@ export function addMcpRoutes(
     retryMs: config.retryMs,
     maxBodyBytes: config.maxBodyBytes,
     maxBatchLength: config.maxBatchLength,
+    principalOf: config.principalOf,
   });
   // A stateless endpoint has no stream to open and no session to end: its 405 for GET and DELETE
   // names why, through the label.

@@ -27,6 +27,8 @@ export interface StreamableHttpOptions {
   retryMs: number;
   maxBodyBytes: number;
   maxBatchLength: number;
+  /** The app's `principalOf`: binds 2026-07-28 `requestState` (and tasks) to who asked. */
+  principalOf: (auth: unknown) => string | undefined;
 }
 
 const SESSION_HEADER = 'mcp-session-id';
