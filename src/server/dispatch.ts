@@ -43,27 +43,22 @@ export async function answerRequest(
     if (!handler) throw methodNotFound(core, method, features.perRequest);
     let result = await handler(core, ctx, request.params ?? {});
     if (ctx.cancelled) return undefined;
-    // A created task (SEP-2663 CreateTaskResult) keeps its resultType "task"; it gets the server's _meta.
-    if (features.resultType) {
-      result = isCreatedTask(result)
-        ? Object.assign({}, result, { _meta: core.serverInfoMeta })
-        : toCompleteResult(result, core.serverInfoMeta);
-    }
+    if (features.resultType) result = toCompleteResult(result, core.serverInfoMeta);
     return { jsonrpc: '2.0', id: request.id, result: result as Record<string, unknown> };
   } catch (error) {
     if (ctx.cancelled) return undefined;
     if (error instanceof McpError) return toErrorResponse(request.id, inEra(error, features).toJson());
-    // Not meant for the client: the operator hears the cause, the client learns what failed.
-    core.reportError(error, request.method);
-    return toErrorResponse(request.id, {
-      code: ErrorCode.InternalError,
-      message: `Internal error while handling ${request.method}.`,
-    });
+    return internalError(core, request, error);
   }
 }
 
-function isCreatedTask(result: object): boolean {
-  return (result as { resultType?: unknown }).resultType === 'task';
+/** Not meant for the client: the operator hears the cause, the client learns what failed. */
+export function internalError(core: ServerCore, request: JsonRpcRequest, error: unknown): JsonRpcResponse {
+  core.reportError(error, request.method);
+  return toErrorResponse(request.id, {
+    code: ErrorCode.InternalError,
+    message: `Internal error while handling ${request.method}.`,
+  });
 }
 
 function requireString(params: Params, key: string, method: string): string {

@@ -12,7 +12,7 @@ import type { Outgoing } from '../protocol/transport.js';
 import { featuresOf, perRequestClaim } from '../protocol/versions.js';
 import { RequestContext } from './context.js';
 import type { ServerCore } from './core.js';
-import { answerRequest } from './dispatch.js';
+import { answerRequest, internalError } from './dispatch.js';
 import { readEnvelope } from './envelope.js';
 import { toInputRequiredResult } from './results.js';
 import { InputRequiredSignal, ROUND_TRIP_METHODS, type RoundTrip, startRoundTrip } from './round-trip.js';
@@ -119,11 +119,7 @@ async function answerOrAsk(
     return { jsonrpc: '2.0', id: request.id, result };
   } catch (error) {
     if (error instanceof McpError) return toErrorResponse(request.id, error.toJson());
-    core.reportError(error, request.method);
-    return toErrorResponse(request.id, {
-      code: ErrorCode.InternalError,
-      message: `Internal error while handling ${request.method}.`,
-    });
+    return internalError(core, request, error);
   }
 }
 

@@ -54,18 +54,19 @@ export function toProtocolError(
 /**
  * A result as protocol 2026-07-28 sends it (spec "Messages", ResultType; "General fields", `_meta`):
  * `resultType: "complete"`, and the server's identity in `_meta`, beside whatever `_meta` the
- * handler set. `serverInfoMeta` is the server's, built once.
+ * handler set. A created task (the tasks extension's `resultType: "task"`) keeps its kind.
+ * `serverInfoMeta` is the server's, built once.
  */
 export function toCompleteResult(
   result: object,
   serverInfoMeta: Readonly<Record<string, unknown>>,
 ): Record<string, unknown> {
-  const own = (result as { _meta?: unknown })._meta;
+  const { _meta: own, resultType } = result as { _meta?: unknown; resultType?: unknown };
   const _meta =
     typeof own === 'object' && own !== null ? Object.assign({}, own, serverInfoMeta) : serverInfoMeta;
   // Object.assign, not `{ ...result, resultType, _meta }`: on Node 20 a spread followed by
   // properties takes V8's slow path (about 1.5 µs, measured), and every 2026 result comes here.
-  return Object.assign({}, result, { resultType: 'complete', _meta });
+  return Object.assign({}, result, { resultType: resultType === 'task' ? 'task' : 'complete', _meta });
 }
 
 /**
